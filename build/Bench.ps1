@@ -1,0 +1,183 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    build.ps1 -Task Bench: pg_dump/pg_restore versus Invoke-PgBackup/Restore-PgBackup on one server.
+
+.DESCRIPTION
+    Builds a pgbench database at -Scale plus a jsonb/text table, then times in the same run:
+      pg_dump -Fc -f file, pg_dump -Fc -Z0 > file, Invoke-PgBackup (defaults: zstd + AES-256-GCM),
+      pg_restore -j2 of the -Fc file, Restore-PgBackup -Jobs 2.
+    Prints seconds, the ratios against the targets, peak RSS of the pwsh running Invoke-PgBackup,
+    and writes bench/results/<timestamp>.json.
+#>
+param(
+    [Parameter(Mandatory)][string]$RepoRoot,
+    [Parameter(Mandatory)][string]$ModulePath,
+    [Parameter(Mandatory)][string]$TestPostgresModule,
+    [int]$Scale = 30
+)
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $RepoRoot 'build/BuildTools.psm1') -Force
+
+$targets = [ordered]@{
+    'Invoke / pg_dump -Z0 time'       = 1.15
+    'Invoke / pg_dump -Fc time'       = 0.45
+    'Invoke / pg_dump -Fc size'       = 0.90
+    'Restore / pg_restore -j2 time'   = 1.10
+    'Invoke peak RSS (MB)'            = 200
+}
+
+$timeExe = '/usr/bin/time'
+$haveTime = Test-Path $timeExe
+if (-not $haveTime) {
+    Write-Warning "/usr/bin/time not found (Debian: apt-get install -y time); peak RSS is taken from the child's own VmHWM instead."
+}
+
+function Measure-Seconds([scriptblock]$Block) {
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    & $Block
+    return [math]::Round($sw.Elapsed.TotalSeconds, 2)
+}
+
+$work = Join-Path ([IO.Path]::GetTempPath()) ("pgbt-bench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+New-Item -ItemType Directory -Path $work | Out-Null
+$server = $null
+try {
+    Write-Section "Bench 1/7: starting PostgreSQL and building pgbench at scale $Scale"
+    Import-TestPostgres -Path $TestPostgresModule
+    $server = Start-TestPostgres
+    Invoke-Psql -Server $server -Sql 'CREATE DATABASE bench'
+    $initSeconds = Measure-Seconds { Invoke-PgTool -Server $server -Tool pgbench -ArgumentList @('-i', '-q', '-s', [string]$Scale, 'bench') }
+    $docRows = [math]::Max(10000, 5000 * $Scale)
+    Invoke-Psql -Server $server -Database bench -Quiet -Sql @"
+CREATE TABLE docs (id bigint PRIMARY KEY, title text NOT NULL, body text NOT NULL, meta jsonb NOT NULL);
+INSERT INTO docs
+SELECT i, 'Document ' || i || ' – Übersicht',
+       repeat(md5(i::text) || ' lorem ipsum dolor sit amet ', 1 + i % 8),
+       jsonb_build_object('author', 'user' || (i % 500), 'tags', jsonb_build_array('a' || (i % 17), 'b' || (i % 5)), 'score', (i * 7919) % 1000, 'draft', i % 3 = 0)
+FROM generate_series(1, $docRows) AS i;
+ANALYZE;
+"@
+    $dbSize = [long](Invoke-Psql -Server $server -Database bench -Sql "SELECT pg_database_size('bench')" -Capture -Quiet)
+    Write-Host ("bench database: {0:N0} MB (pgbench -i took {1}s; docs rows: {2:N0})" -f ($dbSize / 1MB), $initSeconds, $docRows)
+
+    Write-Section "Bench 2/7: pg_dump -Fc (default compression) to a file"
+    $fcFile = Join-Path $work 'bench.fc.dump'
+    $fcSeconds = Measure-Seconds { Invoke-PgTool -Server $server -Tool pg_dump -ArgumentList @('-Fc', '-f', $fcFile, 'bench') }
+    $fcSize = (Get-Item $fcFile).Length
+
+    Write-Section "Bench 3/7: pg_dump -Fc -Z0 > file (uncompressed, through stdout)"
+    $z0File = Join-Path $work 'bench.z0.dump'
+    $pgDump = Get-TestPostgresPsqlPath -Server $server -Tool pg_dump
+    $env:PGPASSWORD = [string]$server.Password
+    try {
+        $z0Seconds = Measure-Seconds {
+            & $pgDump -h $server.Host -p $server.Port -U $server.User -Fc -Z0 bench > $z0File
+            if ($LASTEXITCODE -ne 0) { throw "pg_dump -Z0 failed with exit code $LASTEXITCODE" }
+        }
+    } finally { Remove-Item Env:PGPASSWORD -ErrorAction Ignore }
+    $z0Size = (Get-Item $z0File).Length
+
+    Write-Section "Bench 4/7: Invoke-PgBackup (defaults) in a fresh pwsh"
+    $repo = Join-Path $work 'repo'
+    $keyFile = Join-Path $work 'bench.key'
+    $childJson = Join-Path $work 'invoke.json'
+    $timeOut = Join-Path $work 'invoke.time'
+    $child = Join-Path $work 'invoke.ps1'
+    Set-Content -Path $child -Encoding utf8NoBOM -Value @'
+param($ModulePath, $Repo, $KeyFile, $PgHost, $Port, $User, $OutJson, $Mode, $Jobs)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Import-Module $ModulePath
+$cred = [pscredential]::new($User, (ConvertTo-SecureString $env:PGBT_BENCH_PASSWORD -AsPlainText -Force))
+function Get-DirBytes($p) { (Get-ChildItem $p -Recurse -File | Measure-Object Length -Sum).Sum + 0 }
+if ($Mode -eq 'backup') {
+    $null = New-PgBackupKeyFile -Path $KeyFile
+    $null = Initialize-PgBackupRepository -Repository $Repo -KeyFile $KeyFile
+    $before = Get-DirBytes $Repo
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $b = Invoke-PgBackup -Repository $Repo -Database bench -Host $PgHost -Port $Port -Credential $cred -KeyFile $KeyFile
+    $seconds = $sw.Elapsed.TotalSeconds
+    $bytes = (Get-DirBytes $Repo) - $before
+    $b | Out-Host
+} else {
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $r = Restore-PgBackup -Repository $Repo -Database bench -Latest -TargetDatabase bench_pgbt -Jobs ([int]$Jobs) -Host $PgHost -Port $Port -Credential $cred -KeyFile $KeyFile -Confirm:$false
+    $seconds = $sw.Elapsed.TotalSeconds
+    $bytes = 0
+    $r | Out-Host
+}
+$self = [Diagnostics.Process]::GetCurrentProcess()
+[ordered]@{ Seconds = [math]::Round($seconds, 2); Bytes = $bytes; PeakWorkingSetBytes = $self.PeakWorkingSet64 } | ConvertTo-Json | Set-Content $OutJson
+'@
+    $env:PGBT_BENCH_PASSWORD = [string]$server.Password
+    try {
+        $common = @('-ModulePath', $ModulePath, '-Repo', $repo, '-KeyFile', $keyFile, '-PgHost', [string]$server.Host, '-Port', [string]$server.Port, '-User', [string]$server.User)
+        $prefix = if ($haveTime) { @($timeExe, '-v', '-o', $timeOut) } else { @() }
+        Invoke-ChildPwsh -RepoRoot $RepoRoot -File $child -Prefix $prefix -ArgumentList ($common + @('-OutJson', $childJson, '-Mode', 'backup'))
+        $invoke = Get-Content $childJson -Raw | ConvertFrom-Json
+        $peakRssMb = [math]::Round($invoke.PeakWorkingSetBytes / 1MB, 1)
+        $rssSource = 'child VmHWM'
+        if ($haveTime) {
+            $m = Select-String -Path $timeOut -Pattern 'Maximum resident set size \(kbytes\):\s*(\d+)' | Select-Object -First 1
+            if ($m) { $peakRssMb = [math]::Round([long]$m.Matches[0].Groups[1].Value / 1024, 1); $rssSource = '/usr/bin/time -v (largest process of the tree)' }
+        }
+
+        Write-Section "Bench 5/7: pg_restore -j2 of the -Fc file into a new database"
+        Invoke-Psql -Server $server -Sql 'CREATE DATABASE bench_pgrestore'
+        $pgRestoreSeconds = Measure-Seconds { Invoke-PgTool -Server $server -Tool pg_restore -ArgumentList @('-j', '2', '-d', 'bench_pgrestore', $fcFile) }
+
+        Write-Section "Bench 6/7: Restore-PgBackup -Jobs 2 in a fresh pwsh"
+        $restoreJson = Join-Path $work 'restore.json'
+        Invoke-ChildPwsh -RepoRoot $RepoRoot -File $child -ArgumentList ($common + @('-OutJson', $restoreJson, '-Mode', 'restore', '-Jobs', '2'))
+        $restore = Get-Content $restoreJson -Raw | ConvertFrom-Json
+    } finally {
+        Remove-Item Env:PGBT_BENCH_PASSWORD -ErrorAction Ignore
+    }
+
+    Write-Section "Bench 7/7: results (scale $Scale, database $([math]::Round($dbSize / 1MB)) MB)"
+    $timings = @(
+        [pscustomobject]@{ Step = 'pg_dump -Fc -f file';        Seconds = $fcSeconds;        SizeMB = [math]::Round($fcSize / 1MB, 1) }
+        [pscustomobject]@{ Step = 'pg_dump -Fc -Z0 > file';     Seconds = $z0Seconds;        SizeMB = [math]::Round($z0Size / 1MB, 1) }
+        [pscustomobject]@{ Step = 'Invoke-PgBackup (default)';  Seconds = $invoke.Seconds;   SizeMB = [math]::Round($invoke.Bytes / 1MB, 1) }
+        [pscustomobject]@{ Step = 'pg_restore -j2';             Seconds = $pgRestoreSeconds; SizeMB = $null }
+        [pscustomobject]@{ Step = 'Restore-PgBackup -Jobs 2';   Seconds = $restore.Seconds;  SizeMB = $null }
+    )
+    $timings | Format-Table -AutoSize | Out-Host
+
+    $ratio = { param($a, $b) if ($b -gt 0) { [math]::Round($a / $b, 3) } else { $null } }
+    $values = [ordered]@{
+        'Invoke / pg_dump -Z0 time'     = & $ratio $invoke.Seconds $z0Seconds
+        'Invoke / pg_dump -Fc time'     = & $ratio $invoke.Seconds $fcSeconds
+        'Invoke / pg_dump -Fc size'     = & $ratio $invoke.Bytes $fcSize
+        'Restore / pg_restore -j2 time' = & $ratio $restore.Seconds $pgRestoreSeconds
+        'Invoke peak RSS (MB)'          = $peakRssMb
+    }
+    $ratios = foreach ($k in $values.Keys) {
+        [pscustomobject]@{ Metric = $k; Value = $values[$k]; Target = "<= $($targets[$k])"; Met = ($null -ne $values[$k] -and $values[$k] -le $targets[$k]) }
+    }
+    $ratios | Format-Table -AutoSize | Out-Host
+    Write-Host "Peak RSS measured by: $rssSource"
+
+    $resultsDir = Join-Path $RepoRoot 'bench/results'
+    New-Item -ItemType Directory -Force -Path $resultsDir | Out-Null
+    $stamp = (Get-Date).ToUniversalTime().ToString('yyyyMMdd-HHmmss')
+    $outFile = Join-Path $resultsDir "$stamp.json"
+    [ordered]@{
+        Timestamp     = (Get-Date).ToUniversalTime().ToString('o')
+        Scale         = $Scale
+        DatabaseBytes = $dbSize
+        Machine       = [ordered]@{ Cores = [Environment]::ProcessorCount; OS = [Runtime.InteropServices.RuntimeInformation]::OSDescription }
+        Steps         = $timings
+        Sizes         = [ordered]@{ PgDumpFc = $fcSize; PgDumpZ0 = $z0Size; InvokePgBackup = $invoke.Bytes }
+        PeakRssMB     = $peakRssMb
+        PeakRssSource = $rssSource
+        Ratios        = $ratios
+    } | ConvertTo-Json -Depth 5 | Set-Content -Path $outFile -Encoding utf8NoBOM
+    Write-Host "Wrote $outFile"
+} finally {
+    Write-Section "Bench cleanup: stopping PostgreSQL and removing temporary files"
+    if ($server) { try { Stop-TestPostgres $server } catch { Write-Warning "Stop-TestPostgres failed: $_" } }
+    Remove-Item $work -Recurse -Force -ErrorAction Ignore
+}

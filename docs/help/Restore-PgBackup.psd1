@@ -1,0 +1,44 @@
+@{
+    Synopsis    = 'Restores a backup into a PostgreSQL database.'
+    Description = @'
+Restore-PgBackup reads a backup from the repository, verifies and decrypts it as it streams, and restores it with pg_restore into the target database. Every chunk is authenticated before its data is used, so a damaged or tampered backup makes the restore fail instead of producing a silently wrong database.
+
+Choose the backup by piping a PgBackupTools.Backup object (from Get-PgBackup or Invoke-PgBackup), by -Repository with -Id, or by -Repository with -Database and -Latest.
+
+The target database is created. If it already exists the cmdlet stops, unless -Force is given, in which case the existing database is dropped and recreated. Because a restore can replace data, the cmdlet asks for confirmation (ConfirmImpact High); use -Confirm:$false in scripts and -WhatIf to see what would happen.
+'@
+    Parameters  = @{
+        InputObject      = 'The backup to restore, usually from Get-PgBackup or Invoke-PgBackup through the pipeline.'
+        Repository       = 'Path of the repository that holds the backup.'
+        Id               = 'Id of the backup to restore.'
+        Database         = 'Name of the backed-up (source) database whose latest backup is restored; used with -Latest.'
+        Latest           = 'Restores the newest completed backup of -Database.'
+        TargetDatabase   = 'Name of the database to restore into. It is created by the cmdlet.'
+        Host             = @{ Description = 'Host name or address of the PostgreSQL server to restore to, or a Unix-socket directory.'; Default = 'localhost' }
+        Port             = @{ Description = 'TCP port of the PostgreSQL server.'; Default = '5432' }
+        Credential       = 'User name and password for the server. The user needs the right to create databases.'
+        ConnectionString = 'A full connection string (key=value form, as accepted by Npgsql/libpq) instead of -Host, -Port and -Credential.'
+        Jobs             = @{ Description = 'Number of parallel pg_restore jobs for loading data and building indexes.'; Default = '1' }
+        IncludeGlobals   = 'Also restores roles and tablespaces stored with the backup. Existing roles are left as they are.'
+        Force            = 'Drops and recreates the target database if it already exists.'
+        Passphrase       = 'Passphrase of an encrypted repository.'
+        KeyFile          = 'Path of the key file of an encrypted repository.'
+    }
+    Examples    = @(
+        @{
+            Code    = "Restore-PgBackup -Repository /backups/prod -Database shop -Latest -TargetDatabase shop_restored -Host db2 -Credential (Get-Credential postgres) -KeyFile ~/.pgbackup/prod.key"
+            Remarks = 'Restores the newest backup of shop into a new database shop_restored on server db2, after asking for confirmation.'
+        }
+        @{
+            Code    = "Get-PgBackup -Repository /backups/prod -Tag before-migration -KeyFile ~/.pgbackup/prod.key |`n    Select-Object -First 1 |`n    Restore-PgBackup -TargetDatabase shop -Force -Jobs 4 -KeyFile ~/.pgbackup/prod.key -Confirm:`$false"
+            Remarks = 'Replaces the database shop with the newest backup tagged before-migration, using four parallel jobs and no prompt.'
+        }
+        @{
+            Code    = 'Restore-PgBackup -Repository /backups/prod -Id 01JD3F6Q8Z -TargetDatabase shop_test -KeyFile ~/.pgbackup/prod.key -WhatIf'
+            Remarks = 'Shows which backup would be restored where, without restoring anything.'
+        }
+    )
+    Outputs     = @{ 'PgBackupTools.RestoreResult' = 'What was restored where, how long it took, and how much data was read.' }
+    Notes       = 'pg_restore (PostgreSQL client tools) must be installed; its major version must be at least that of the pg_dump that made the backup. See docs/runbooks/database-recovery.md for a full recovery procedure.'
+    Links       = @('Get-PgBackup', 'Invoke-PgBackup')
+}

@@ -1,0 +1,209 @@
+using PgBackupTools.Engine.Errors;
+using PgBackupTools.Engine.Logging;
+using PgBackupTools.Engine.Pipeline;
+using PgBackupTools.Engine.Postgres;
+using PgBackupTools.Engine.Processes;
+using PgBackupTools.Engine.Repository;
+using Serilog;
+
+namespace PgBackupTools.Engine.Jobs;
+
+/// <summary>
+/// pg_dump -Fc -Z0 → row counting scanner → zstd/gzip → AES-256-GCM → SHA-256 → repository, in one pass over
+/// pg_dump's stdout, then pg_dumpall --globals-only, the encrypted catalog, the manifest, and one atomic commit.
+/// </summary>
+public sealed class LogicalBackupJob(JobContext context)
+{
+    private const string DumpRole = "dump";
+    private const string GlobalsRole = "globals";
+    private const string CatalogRole = "catalog";
+    private const int ReadBufferSize = 1 << 20;
+
+    public async Task<Backup> RunAsync(BackupRequest request, CancellationToken cancellationToken)
+    {
+        using var log = RunLog.Create(context, "Invoke-PgBackup");
+        var logger = log.Logger;
+        var connection = request.Connection;
+        logger.Information("Backing up database {Database} on {Server} into {Repository}", connection.Database, connection.Endpoint, request.Repository);
+
+        // Every check that can fail cheaply runs before pg_dump starts: repository, key, server, tools, lock.
+        using var repository = BackupRepository.Open(request.Repository);
+        repository.Unlock(request.Key);
+        logger.Debug("Repository {RepositoryId} unlocked (encrypted: {Encrypted}, key {KeyId})", repository.Config.Id, repository.IsEncrypted, repository.Config.Encryption?.KeyId);
+
+        var server = await PgServerInfo.QueryAsync(connection, cancellationToken).ConfigureAwait(false);
+        var properties = await PgDatabaseProperties.QueryAsync(connection, cancellationToken).ConfigureAwait(false);
+        logger.Information("Server {Server} runs PostgreSQL {Major}.{Minor}; database size {Size} bytes", connection.Endpoint, server.Major, server.Minor, server.DatabaseSizeBytes);
+        var locator = new PgToolLocator(context.PgBinDirectory);
+        var pgDump = await locator.FindAsync(PgToolNames.PgDump, server.Major, cancellationToken).ConfigureAwait(false);
+        var pgDumpAll = await locator.FindAsync(PgToolNames.PgDumpAll, server.Major, cancellationToken).ConfigureAwait(false);
+        logger.Debug("Using {PgDump} ({Version})", pgDump.Path, pgDump.VersionText);
+
+        var lockName = RepositoryLock.DatabaseLockName(connection.Endpoint, connection.Database);
+        using var databaseLock = await RepositoryLock.AcquireAsync(
+            repository.Layout, lockName, $"Backup of database '{connection.Database}' on {connection.Endpoint}", request.LockWait, context.Time, cancellationToken).ConfigureAwait(false);
+        if (databaseLock.TookOverStaleLock)
+        {
+            logger.Warning("A lock left by a process that is no longer running was cleared for database {Database}", connection.Database);
+        }
+
+        var start = context.Time.GetUtcNow();
+        var id = BackupId.New(start);
+        var marker = new IncompleteMarker(id, "logical", connection.Database, connection.Endpoint, lockName, start, Environment.ProcessId, Environment.MachineName);
+        await using var pending = PendingBackup.Begin(repository, id, marker.Serialize());
+        logger.Information("Backup {BackupId} started", id);
+
+        using var passFile = PgPassFile.Create(connection);
+        var (scan, dumpFile) = await DumpAsync(pgDump, connection, passFile, pending, request.Compression, logger, cancellationToken).ConfigureAwait(false);
+        pending.Add(dumpFile);
+        var globals = await DumpGlobalsAsync(pgDumpAll, connection, passFile, server.IsSuperuser, logger, cancellationToken).ConfigureAwait(false);
+        await pending.WriteSmallFileAsync("globals.sql" + request.Compression.FileSuffix + EncryptionSuffix(repository), GlobalsRole, globals, request.Compression, cancellationToken).ConfigureAwait(false);
+
+        var catalog = new BackupCatalog
+        {
+            Tables = scan.Tables.Select(t => new TableRowCount(t.Schema ?? "", t.Table, t.Rows)).ToList(),
+            LargeObjects = (int)scan.LargeObjectCount,
+            LargeObjectBytes = scan.LargeObjectBytes,
+            Entries = scan.TocEntries.Select(e => new CatalogEntry(e.DumpId, e.Desc, e.Namespace, e.Tag)).ToList(),
+        };
+        await pending.WriteSmallFileAsync("catalog.json" + EncryptionSuffix(repository), CatalogRole, catalog.Serialize(), new CompressionSettings(CompressionAlgorithm.None, 0), cancellationToken).ConfigureAwait(false);
+
+        var end = context.Time.GetUtcNow();
+        var manifest = new BackupManifest
+        {
+            Id = id,
+            RepositoryId = repository.Config.Id,
+            Type = "logical",
+            Database = connection.Database,
+            Server = new ServerFacts
+            {
+                Host = connection.Host,
+                Port = connection.Port,
+                Version = $"{server.Major}.{server.Minor}",
+                VersionNum = server.VersionNumber,
+                SystemIdentifier = server.SystemIdentifier,
+                DatabaseSizeBytes = server.DatabaseSizeBytes,
+                Encoding = properties.Encoding,
+                Collate = properties.Collate,
+                Ctype = properties.Ctype,
+            },
+            PgDumpVersion = pgDump.VersionText,
+            StartTime = start,
+            EndTime = end,
+            DurationSeconds = Math.Round((end - start).TotalSeconds, 3),
+            Compression = request.Compression.Name,
+            CompressionLevel = request.Compression.Level,
+            Encryption = pending.Encryption,
+            Tags = request.Tags,
+            Files = pending.Files,
+            RawBytes = dumpFile.PlainBytes,
+            StoredBytes = pending.Files.Sum(f => f.SizeBytes),
+            TableCount = catalog.Tables.Count,
+            TotalRows = catalog.Tables.Sum(t => t.Rows),
+            GlobalsIncludeRolePasswords = server.IsSuperuser,
+            Tool = new ToolFacts { Name = "PgBackupTools", Version = EngineInfo.Version, MachineName = Environment.MachineName, OsUser = Environment.UserName },
+        };
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var directory = await pending.CommitAsync(manifest, cancellationToken).ConfigureAwait(false);
+        logger.Information(
+            "Backup {BackupId} committed: {Tables} tables, {Rows} rows, {Raw} bytes dumped, {Stored} bytes stored in {Seconds:0.0} s",
+            id, manifest.TableCount, manifest.TotalRows, manifest.RawBytes, manifest.StoredBytes, manifest.DurationSeconds);
+        return BackupMapper.FromManifest(manifest, repository, directory);
+    }
+
+    private static string EncryptionSuffix(RepositorySession repository) => repository.IsEncrypted ? ".enc" : "";
+
+    private async Task<(CustomArchiveScannerResult Scan, ManifestFile File)> DumpAsync(
+        PgTool pgDump, PgConnectionSettings connection, PgPassFile passFile, PendingBackup pending, CompressionSettings compression, ILogger logger, CancellationToken cancellationToken)
+    {
+        var name = "database.pgdump" + compression.FileSuffix + (pending.DataKey is null ? "" : ".enc");
+        var options = new ChildProcessOptions(pgDump.Path, ["--format=custom", "--compress=0", "--no-password"])
+        {
+            Environment = passFile.ChildEnvironment,
+        };
+        logger.Information("Running {PgDump} --format=custom --compress=0 (compression {Compression} level {Level} in-process)", pgDump.Name, compression.Name, compression.Level);
+        var scanner = new CustomArchiveScanner();
+        var meter = new ProgressMeter(context.Reporter, 1, $"Backing up {connection.Database}", context.Time);
+        var writer = pending.CreateFile(name, DumpRole, compression);
+        await using (writer.ConfigureAwait(false))
+        {
+            await using var child = ChildProcess.Start(options);
+            var buffer = new byte[ReadBufferSize];
+            try
+            {
+                int read;
+                while ((read = await child.StandardOutput.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    scanner.Observe(buffer.AsSpan(0, read));
+                    await writer.Input.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    meter.Report(writer.PlaintextBytes, writer.StoredBytes);
+                }
+            }
+            catch (IOException ex)
+            {
+                child.Kill();
+                throw StorageError(ex, pending.Directory);
+            }
+            catch (Exception ex) when (ex is not PgBackupException && !cancellationToken.IsCancellationRequested)
+            {
+                child.Kill();
+                throw;
+            }
+
+            var exitCode = await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            if (exitCode != 0)
+            {
+                throw PgErrorTranslator.FromToolOutput(pgDump.Name, exitCode, child.StandardErrorText, connection);
+            }
+
+            var scan = scanner.Complete();
+            ManifestFile file;
+            try
+            {
+                file = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                throw StorageError(ex, pending.Directory);
+            }
+
+            meter.Report(file.PlainBytes, file.SizeBytes, force: true);
+            meter.Complete();
+            logger.Information("pg_dump finished: {Raw} bytes, {Tables} tables counted from the dump stream", file.PlainBytes, scan.Tables.Count);
+            return (scan, file);
+        }
+    }
+
+    private static async Task<byte[]> DumpGlobalsAsync(PgTool pgDumpAll, PgConnectionSettings connection, PgPassFile passFile, bool superuser, ILogger logger, CancellationToken cancellationToken)
+    {
+        // Without superuser rights pg_authid is unreadable; --no-role-passwords reads pg_roles instead.
+        List<string> arguments = ["--globals-only", "--no-password"];
+        if (!superuser)
+        {
+            arguments.Add("--no-role-passwords");
+        }
+
+        logger.Information("Running {Tool} {Arguments}", pgDumpAll.Name, string.Join(' ', arguments));
+        await using var child = ChildProcess.Start(new ChildProcessOptions(pgDumpAll.Path, arguments) { Environment = passFile.ChildEnvironment });
+        using var output = new MemoryStream();
+        await child.StandardOutput.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+        var exitCode = await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (exitCode != 0)
+        {
+            throw PgErrorTranslator.FromToolOutput(pgDumpAll.Name, exitCode, child.StandardErrorText, connection);
+        }
+
+        return output.ToArray();
+    }
+
+    private static PgBackupException StorageError(IOException ex, string directory)
+    {
+        const int DiskFullUnix = 28;
+        const int DiskFullWindows = 0x70;
+        var full = (ex.HResult & 0xFFFF) is DiskFullUnix or DiskFullWindows || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+        return full
+            ? new PgBackupException("RepositoryDiskFull", ErrorKind.LimitsExceeded, $"The repository volume is full while writing '{directory}'. Free space or move the repository; the partial backup was removed.", ex) { Target = directory }
+            : new PgBackupException("RepositoryWriteFailed", ErrorKind.WriteError, $"Writing to the repository failed at '{directory}': {ex.Message} The partial backup was removed.", ex) { Target = directory };
+    }
+}

@@ -1,0 +1,273 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using PgBackupTools.Engine.Crypto;
+using PgBackupTools.Engine.Errors;
+using PgBackupTools.Engine.Logging;
+using PgBackupTools.Engine.Postgres;
+using PgBackupTools.Engine.Processes;
+using PgBackupTools.Engine.Repository;
+using Serilog;
+
+namespace PgBackupTools.Engine.Jobs;
+
+/// <summary>
+/// Restores a logical backup into a new database under a temporary name, authenticating and decrypting as
+/// it streams into pg_restore, and renames it to the target only after pg_restore succeeded. A failed
+/// restore leaves the target exactly as it was.
+/// </summary>
+public sealed partial class LogicalRestoreJob(JobContext context)
+{
+    public async Task<RestoreResult> RunAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        using var log = RunLog.Create(context, "Restore-PgBackup");
+        var logger = log.Logger;
+        var started = context.Time.GetUtcNow();
+        var startTimestamp = context.Time.GetTimestamp();
+
+        using var repository = BackupRepository.Open(request.Repository);
+        repository.Unlock(request.Key);
+        var backupId = request.Backup.Resolve(repository);
+        var stored = ManifestStore.Load(repository, backupId);
+        var manifest = stored.Manifest;
+        if (manifest.Type != "logical")
+        {
+            throw new PgBackupException("BackupTypeMismatch", ErrorKind.InvalidArgument, $"Backup '{backupId}' is a {manifest.Type} backup; restore it with -Type Physical.") { Target = backupId };
+        }
+
+        using var dataKey = manifest.Encryption is { } encryption ? repository.Master!.UnwrapDataKey(encryption.WrappedDataKey, backupId) : null;
+        var catalog = BackupCatalog.Deserialize(await ReadFileAsync(stored, "catalog", dataKey, cancellationToken).ConfigureAwait(false));
+        logger.Information("Restoring backup {BackupId} of {Database} ({Tables} tables, {Rows} rows) into {Target} on {Server}",
+            backupId, manifest.Database, catalog.Tables.Count, catalog.Tables.Sum(t => t.Rows), request.TargetDatabase, request.Connection.Endpoint);
+
+        var maintenance = request.Connection.WithDatabase(MaintenanceDatabase(request.Connection));
+        var server = await PgServerInfo.QueryAsync(maintenance, cancellationToken).ConfigureAwait(false);
+        var locator = new PgToolLocator(context.PgBinDirectory);
+        var pgRestore = await locator.FindAsync(PgToolNames.PgRestore, Math.Max(server.Major, DumpMajor(manifest)), cancellationToken).ConfigureAwait(false);
+        var admin = new PgDatabaseAdmin(maintenance);
+
+        var state = await admin.GetStateAsync(request.TargetDatabase, cancellationToken).ConfigureAwait(false);
+        if (state == PgDatabaseAdmin.TargetState.HasObjects && !request.Force)
+        {
+            throw new PgBackupException(
+                "TargetDatabaseNotEmpty",
+                ErrorKind.ResourceExists,
+                $"Database '{request.TargetDatabase}' on {request.Connection.Endpoint} already holds objects. Choose another -TargetDatabase, or add -Force to replace it (the old one is dropped only after the restore succeeded).")
+            { Target = request.TargetDatabase };
+        }
+
+        var temporary = "pgbt_restore_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(5)).ToLowerInvariant();
+        var properties = manifest.Server.Encoding is { } enc ? new PgDatabaseProperties(enc, manifest.Server.Collate!, manifest.Server.Ctype!) : null;
+        await CreateTemporaryAsync(admin, temporary, properties, logger, cancellationToken).ConfigureAwait(false);
+        var renamed = false;
+        try
+        {
+            using var passFile = PgPassFile.Create(request.Connection.WithDatabase(temporary));
+            if (request.IncludeGlobals)
+            {
+                var psql = await locator.FindAsync(PgToolNames.Psql, server.Major, cancellationToken).ConfigureAwait(false);
+                await RestoreGlobalsAsync(psql, stored, dataKey, passFile, request.Connection, logger, cancellationToken).ConfigureAwait(false);
+            }
+
+            await RunPgRestoreAsync(pgRestore, stored, dataKey, passFile, request, temporary, logger, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            await SwapInAsync(admin, temporary, request.TargetDatabase, state, logger, cancellationToken).ConfigureAwait(false);
+            renamed = true;
+        }
+        finally
+        {
+            if (!renamed)
+            {
+                logger.Information("Dropping temporary database {Temporary}", temporary);
+                await DropQuietlyAsync(admin, temporary, logger).ConfigureAwait(false);
+            }
+        }
+
+        var duration = context.Time.GetElapsedTime(startTimestamp);
+        logger.Information("Restore of {BackupId} into {Target} finished in {Seconds:0.0} s", backupId, request.TargetDatabase, duration.TotalSeconds);
+        return new RestoreResult
+        {
+            BackupId = backupId,
+            SourceDatabase = manifest.Database,
+            TargetDatabase = request.TargetDatabase,
+            Server = request.Connection.Endpoint,
+            StartTime = started,
+            Duration = duration,
+            Tables = catalog.Tables.Count,
+            Rows = catalog.Tables.Sum(t => t.Rows),
+            Jobs = request.Jobs,
+            GlobalsRestored = request.IncludeGlobals,
+            ReplacedExisting = state != PgDatabaseAdmin.TargetState.Missing,
+        };
+    }
+
+    private static string MaintenanceDatabase(PgConnectionSettings connection) => "postgres";
+
+    private static int DumpMajor(BackupManifest manifest)
+    {
+        var match = DumpVersionPattern().Match(manifest.PgDumpVersion ?? "");
+        return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+    }
+
+    private static async Task<byte[]> ReadFileAsync(StoredBackup stored, string role, DataKey? dataKey, CancellationToken cancellationToken)
+    {
+        var entry = stored.Manifest.FindFile(role) ?? throw MissingRole(stored, role);
+        return await StoredFileReader.ReadAllAsync(stored.Directory, entry, dataKey, stored.Manifest.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static IntegrityException MissingRole(StoredBackup stored, string role) =>
+        new(IntegrityFailure.MissingFile, $"backups/{stored.Manifest.Id}", $"Backup '{stored.Manifest.Id}' lists no {role} file; the manifest is incomplete.");
+
+    private static async Task CreateTemporaryAsync(PgDatabaseAdmin admin, string temporary, PgDatabaseProperties? properties, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await admin.CreateAsync(temporary, properties, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PgBackupException ex) when (properties is not null && ex.InnerException is Npgsql.PostgresException { SqlState: "22023" or "42809" or "XX000" })
+        {
+            logger.Warning("The server cannot create a database with the backup's locale {Collate}/{Ctype} ({Reason}); using the server's defaults", properties.Collate, properties.Ctype, ex.Message);
+            await admin.CreateAsync(temporary, null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunPgRestoreAsync(
+        PgTool pgRestore, StoredBackup stored, DataKey? dataKey, PgPassFile passFile, RestoreRequest request, string temporary, ILogger logger, CancellationToken cancellationToken)
+    {
+        var entry = stored.Manifest.FindFile("dump") ?? throw MissingRole(stored, "dump");
+        List<string> arguments = ["--dbname=" + temporary, "--exit-on-error", "--no-password"];
+        string? spoolDirectory = null;
+        try
+        {
+            if (request.Jobs > 1)
+            {
+                // Parallel pg_restore needs a seekable file: the decrypted dump is spooled to a private 0600 file
+                // (deleted right after), since pg_dump wrote the archive to a pipe without data offsets.
+                spoolDirectory = Path.Combine(Path.GetTempPath(), "pgbt-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant());
+                SecureFileSystem.CreatePrivateDirectory(spoolDirectory);
+                var spool = Path.Combine(spoolDirectory, "dump.pgdump");
+                logger.Information("Decrypting the dump to a private spool file for pg_restore --jobs={Jobs}", request.Jobs);
+                await using (var reader = StoredFileReader.Open(stored.Directory, entry, dataKey, stored.Manifest.Id))
+                await using (var file = SecureFileSystem.CreateNewPrivateFile(spool, bufferSize: 1 << 20))
+                {
+                    await reader.CopyToAsync(file, 1 << 20, cancellationToken).ConfigureAwait(false);
+                }
+
+                arguments.Add("--jobs=" + request.Jobs);
+                arguments.Add(spool);
+            }
+
+            var options = new ChildProcessOptions(pgRestore.Path, arguments) { Environment = passFile.ChildEnvironment, WriteStandardInput = spoolDirectory is null };
+            logger.Information("Running {PgRestore} {Arguments}", pgRestore.Name, string.Join(' ', arguments.Where(a => !a.StartsWith(Path.GetTempPath(), StringComparison.Ordinal))));
+            await using var child = ChildProcess.Start(options);
+            if (spoolDirectory is null)
+            {
+                await FeedAsync(child, stored, entry, dataKey, cancellationToken).ConfigureAwait(false);
+            }
+
+            var exitCode = await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            if (exitCode != 0)
+            {
+                throw new PgBackupException(
+                    "RestoreFailed",
+                    ErrorKind.InvalidOperation,
+                    $"pg_restore failed (exit code {exitCode}) restoring backup '{stored.Manifest.Id}'; the target database was not touched. {PgErrorTranslator.Redact(child.StandardErrorText.Trim(), request.Connection)}")
+                { Target = stored.Manifest.Id };
+            }
+        }
+        finally
+        {
+            if (spoolDirectory is not null && Directory.Exists(spoolDirectory))
+            {
+                Directory.Delete(spoolDirectory, recursive: true);
+            }
+        }
+    }
+
+    private static async Task FeedAsync(ChildProcess child, StoredBackup stored, ManifestFile entry, DataKey? dataKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var reader = StoredFileReader.Open(stored.Directory, entry, dataKey, stored.Manifest.Id);
+            await using (var stdin = child.StandardInput)
+            {
+                await reader.CopyToAsync(stdin, 1 << 20, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (IOException) when (child.HasExited)
+        {
+            // pg_restore stopped reading (it failed); its exit code and stderr say why.
+        }
+        catch
+        {
+            child.Kill();
+            throw;
+        }
+    }
+
+    private static async Task RestoreGlobalsAsync(
+        PgTool psql, StoredBackup stored, DataKey? dataKey, PgPassFile passFile, PgConnectionSettings connection, ILogger logger, CancellationToken cancellationToken)
+    {
+        var globals = await ReadFileAsync(stored, "globals", dataKey, cancellationToken).ConfigureAwait(false);
+        logger.Information("Restoring roles and tablespaces (pg_dumpall --globals-only); existing ones are kept");
+        await using var child = ChildProcess.Start(new ChildProcessOptions(psql.Path, ["--no-psqlrc", "--quiet", "--no-password", "--dbname=postgres", "--file=-"])
+        {
+            Environment = passFile.ChildEnvironment,
+            WriteStandardInput = true,
+            DiscardStandardOutput = true,
+        });
+        await using (var stdin = child.StandardInput)
+        {
+            await stdin.WriteAsync(globals, cancellationToken).ConfigureAwait(false);
+        }
+
+        await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var line in child.StandardErrorText.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!line.Contains("already exists", StringComparison.Ordinal))
+            {
+                logger.Warning("Globals: {Line}", PgErrorTranslator.Redact(line, connection));
+            }
+        }
+    }
+
+    private static async Task SwapInAsync(PgDatabaseAdmin admin, string temporary, string target, PgDatabaseAdmin.TargetState state, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (state == PgDatabaseAdmin.TargetState.Missing)
+        {
+            await admin.RenameAsync(temporary, target, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // The old database is moved aside, not dropped, until the new one carries its name.
+        var aside = "pgbt_replaced_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(5)).ToLowerInvariant();
+        logger.Information("Replacing existing database {Target} (moved aside as {Aside} until the swap is done)", target, aside);
+        await admin.DisconnectSessionsAsync(target, cancellationToken).ConfigureAwait(false);
+        await admin.RenameAsync(target, aside, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await admin.RenameAsync(temporary, target, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            await admin.RenameAsync(aside, target, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        await admin.DropAsync(aside, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static async Task DropQuietlyAsync(PgDatabaseAdmin admin, string database, ILogger logger)
+    {
+        try
+        {
+            await admin.DropAsync(database, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (PgBackupException ex)
+        {
+            logger.Warning("Could not drop temporary database {Database}: {Reason}. Drop it by hand.", database, ex.Message);
+        }
+    }
+
+    [GeneratedRegex(@"\)\s+(\d+)")]
+    private static partial Regex DumpVersionPattern();
+}

@@ -1,0 +1,48 @@
+namespace PgBackupTools.Engine.Repository;
+
+/// <summary>Turns what is on disk into the <see cref="Backup"/> objects users see.</summary>
+public static class BackupMapper
+{
+    public static Backup FromManifest(BackupManifest manifest, RepositorySession repository, string directory) => new()
+    {
+        Id = manifest.Id,
+        Database = manifest.Database,
+        Server = manifest.Server.Display,
+        Type = manifest.Type == "physical" ? BackupType.Physical : BackupType.Logical,
+        Status = BackupStatus.Complete,
+        StartTime = manifest.StartTime,
+        EndTime = manifest.EndTime,
+        Duration = TimeSpan.FromSeconds(manifest.DurationSeconds),
+        SizeBytes = manifest.StoredBytes,
+        RawSizeBytes = manifest.RawBytes,
+        DatabaseSizeBytes = manifest.Server.DatabaseSizeBytes,
+        CompressionRatio = manifest.StoredBytes > 0 ? Math.Round((double)manifest.RawBytes / manifest.StoredBytes, 2) : null,
+        Compression = manifest.Compression,
+        Encrypted = manifest.Encryption is not null,
+        KeyId = manifest.Encryption?.KeyId,
+        ServerVersion = manifest.Server.Version,
+        PgDumpVersion = manifest.PgDumpVersion,
+        TableCount = manifest.TableCount,
+        TotalRows = manifest.TotalRows,
+        Tags = manifest.Tags,
+        ToolVersion = manifest.Tool.Version,
+        MachineName = manifest.Tool.MachineName,
+        Repository = repository.Layout.Root,
+        Path = directory,
+    };
+
+    public static Backup FromIncomplete(IncompleteMarker marker, RepositorySession repository, string directory) => new()
+    {
+        Id = marker.Id,
+        Database = marker.Database,
+        Server = marker.Server,
+        Type = marker.Type == "physical" ? BackupType.Physical : BackupType.Logical,
+        Status = RepositoryLock.IsHeld(repository.Layout, marker.LockName) ? BackupStatus.InProgress : BackupStatus.Incomplete,
+        StartTime = marker.StartTime,
+        Encrypted = repository.IsEncrypted,
+        KeyId = repository.Config.Encryption?.KeyId,
+        MachineName = marker.MachineName,
+        Repository = repository.Layout.Root,
+        Path = directory,
+    };
+}

@@ -1,0 +1,82 @@
+using System.Management.Automation;
+using PgBackupTools.Commands.Infrastructure;
+using PgBackupTools.Engine.Jobs;
+using PgBackupTools.Engine.Pipeline;
+
+namespace PgBackupTools.Commands;
+
+/// <summary>Backs up one or more databases with pg_dump into a repository: compressed, encrypted, verified by hash.</summary>
+[Cmdlet(VerbsLifecycle.Invoke, "PgBackup")]
+[OutputType("PgBackupTools.Backup")]
+public sealed class InvokePgBackupCommand : RepositoryCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Repository { get; set; } = "";
+
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Database { get; set; } = [];
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public new string? Host { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int? Port { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionString { get; set; }
+
+    [Parameter]
+    public BackupCompression Compression { get; set; } = BackupCompression.Zstd;
+
+    [Parameter]
+    [ValidateRange(1, 19)]
+    public int? CompressionLevel { get; set; }
+
+    [Parameter]
+    public string[] Tag { get; set; } = [];
+
+    [Parameter]
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.Zero;
+
+    [Parameter]
+    public string? LogPath { get; set; }
+
+    protected override string? LogPathOrNull() => LogPath is null ? null : ResolvePath(LogPath);
+
+    protected override void ProcessRecordCore()
+    {
+        var repository = ResolvePath(Repository);
+        var key = GetKeySource();
+        var compression = CompressionSettings.Create((CompressionAlgorithm)(int)Compression, CompressionLevel);
+        foreach (var database in Database)
+        {
+            var request = new BackupRequest
+            {
+                Repository = repository,
+                Key = key,
+                Connection = ConnectionParameters.ToSettings(ConnectionString, Host, Port, database, Credential),
+                Compression = compression,
+                Tags = Tag,
+                LockWait = LockTimeout,
+            };
+            try
+            {
+                WriteObject(RunEngine((context, token) => new LogicalBackupJob(context).RunAsync(request, token)));
+            }
+            catch (Engine.Errors.PgBackupException ex)
+            {
+                // One database failing does not stop the others; each failure is its own error record.
+                WriteError(ErrorRecords.From(ex));
+            }
+        }
+    }
+}

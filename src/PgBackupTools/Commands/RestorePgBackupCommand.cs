@@ -1,0 +1,100 @@
+using System.Management.Automation;
+using PgBackupTools.Commands.Infrastructure;
+using PgBackupTools.Engine.Jobs;
+
+namespace PgBackupTools.Commands;
+
+/// <summary>Restores a logical backup into a database; the target is replaced only after a successful restore.</summary>
+[Cmdlet(VerbsData.Restore, "PgBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet)]
+[OutputType("PgBackupTools.RestoreResult")]
+public sealed class RestorePgBackupCommand : RepositoryCmdlet
+{
+    private const string InputObjectSet = "InputObject";
+    private const string IdSet = "Id";
+    private const string LatestSet = "Latest";
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+    public Backup InputObject { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+    [Parameter(Mandatory = true, ParameterSetName = LatestSet)]
+    [ValidateNotNullOrEmpty]
+    public string Repository { get; set; } = "";
+
+    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+    [ValidateNotNullOrEmpty]
+    public string Id { get; set; } = "";
+
+    [Parameter(Mandatory = true, ParameterSetName = LatestSet)]
+    [ValidateNotNullOrEmpty]
+    public string Database { get; set; } = "";
+
+    [Parameter(Mandatory = true, ParameterSetName = LatestSet)]
+    public SwitchParameter Latest { get; set; }
+
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string TargetDatabase { get; set; } = "";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public new string? Host { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int? Port { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionString { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int Jobs { get; set; } = 1;
+
+    [Parameter]
+    public SwitchParameter IncludeGlobals { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    public string? LogPath { get; set; }
+
+    protected override string? LogPathOrNull() => LogPath is null ? null : ResolvePath(LogPath);
+
+    protected override void ProcessRecordCore()
+    {
+        var (repository, selector, label) = ParameterSetName switch
+        {
+            InputObjectSet => (InputObject.Repository, BackupSelector.ById(InputObject.Id), $"backup {InputObject.Id} of '{InputObject.Database}'"),
+            IdSet => (ResolvePath(Repository), BackupSelector.ById(Id), $"backup {Id}"),
+            _ => (ResolvePath(Repository), BackupSelector.LatestOf(Database), $"the latest backup of '{Database}'"),
+        };
+        var connection = ConnectionParameters.ToSettings(ConnectionString, Host, Port, null, Credential);
+        var action = Force
+            ? $"Restore {label}, replacing database '{TargetDatabase}' if it exists"
+            : $"Restore {label} into database '{TargetDatabase}'";
+        if (!ShouldProcess($"{TargetDatabase} on {connection.Endpoint}", action))
+        {
+            return;
+        }
+
+        var request = new RestoreRequest
+        {
+            Repository = repository,
+            Key = GetKeySource(),
+            Backup = selector,
+            Connection = connection,
+            TargetDatabase = TargetDatabase,
+            Jobs = Jobs,
+            IncludeGlobals = IncludeGlobals,
+            Force = Force,
+        };
+        WriteObject(RunEngine((context, token) => new LogicalRestoreJob(context).RunAsync(request, token)));
+    }
+}
