@@ -1,7 +1,6 @@
 -- Sample database for `build.ps1 -Task Demo`: several schemas, a few thousand rows with
 -- jsonb, bytea and non-ASCII text, a large object, sequences, a view and a function.
 \set ON_ERROR_STOP on
-SELECT setseed(0.42);
 
 CREATE SCHEMA crm;
 CREATE SCHEMA sales;
@@ -98,7 +97,7 @@ SELECT timestamptz '2024-06-01 00:00:00+00' + (i || ' seconds')::interval,
        jsonb_build_object('kind', (ARRAY['login','logout','order','refund'])[1 + i % 4], 'customer', 1 + i % 3000, 'ip', '127.0.0.' || (1 + i % 250))
 FROM generate_series(1, 2500) AS i;
 
-SELECT setval('sales.invoice_number_seq', 104242);
+DO $$ BEGIN PERFORM setval('sales.invoice_number_seq', 104242); END $$;
 
 INSERT INTO sales.documents (title, content)
 VALUES ('Allgemeine Geschäftsbedingungen', lo_from_bytea(0, convert_to(repeat('§ 1 Geltungsbereich. Diese AGB gelten für alle Bestellungen. ', 2000), 'UTF8')));

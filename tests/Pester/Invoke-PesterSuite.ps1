@@ -29,8 +29,10 @@ $ResultsDirectory = (Resolve-Path $ResultsDirectory).ProviderPath
 # NuGet global packages folder: NUGET_PACKAGES, else what dotnet reports.
 $nugetRoot = $env:NUGET_PACKAGES
 if (-not $nugetRoot) {
-    $line = & dotnet nuget locals global-packages --list | Where-Object { $_ -match '^\s*global-packages:' } | Select-Object -First 1
-    if ($LASTEXITCODE -ne 0 -or -not $line) { throw "'dotnet nuget locals global-packages --list' failed." }
+    $lines = @(& dotnet nuget locals global-packages --list)   # collect first: Select-Object -First would stop the process early
+    if ($LASTEXITCODE -ne 0) { throw "'dotnet nuget locals global-packages --list' failed with exit code $LASTEXITCODE." }
+    $line = $lines | Where-Object { $_ -match '^\s*global-packages:' } | Select-Object -First 1
+    if (-not $line) { throw "'dotnet nuget locals global-packages --list' printed no global-packages line: $lines" }
     $nugetRoot = ($line -replace '^\s*global-packages:\s*', '').Trim()
 }
 $pesterManifest = Join-Path $nugetRoot "pester/$PesterVersion/tools/Pester.psd1"

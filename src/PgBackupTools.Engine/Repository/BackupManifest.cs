@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace PgBackupTools.Engine.Repository;
 
@@ -52,7 +53,8 @@ public sealed record ServerFacts
     public string? Collate { get; init; }
     public string? Ctype { get; init; }
 
-    public string Display => $"{Host}:{Port}";
+    [JsonIgnore]
+    public string Display => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 }
 
 public sealed record ManifestEncryption

@@ -121,7 +121,7 @@ public class CustomArchiveScannerSyntheticTests
     }
 
     [Theory]
-    [InlineData(0, "")]
+    [InlineData(0)]
     [InlineData(0, CopyEnd)]
     [InlineData(2, "\n", "\n", CopyEnd)] // two rows of one empty string each
     [InlineData(2, "\n\n")]
