@@ -1,7 +1,9 @@
 @{
     Synopsis    = 'Backs up a PostgreSQL database into a repository.'
     Description = @'
-Invoke-PgBackup runs pg_dump against the database and streams its output through compression (zstd by default) and, for an encrypted repository, AES-256-GCM encryption straight into the repository. Nothing unencrypted is written to disk. When the dump has been written completely, the backup's manifest (sizes, checksums, PostgreSQL version, tags) is committed; an interrupted backup is left marked incomplete and is not returned by Get-PgBackup unless -IncludeIncomplete is used.
+Invoke-PgBackup runs pg_dump against the database and streams its output through compression (zstd by default) and, for an encrypted repository, AES-256-GCM encryption straight into the repository. Nothing unencrypted is written to disk. Exact per-table row counts are counted from the dump stream itself (so they match the dump's snapshot at no extra cost to the server), and roles and tablespaces (pg_dumpall --globals-only) are stored with the backup. When everything has been written and fsynced, the manifest (sizes, SHA-256 checksums, versions, tags) is written and the backup folder is renamed into place in one step. A failed or cancelled (Ctrl+C) backup kills pg_dump and removes its partial files, so it is never listed; a run killed so hard that it could not clean up is shown only by Get-PgBackup -IncludeIncomplete, as Incomplete.
+
+Each database is locked while it is backed up: a second backup of the same database fails with ErrorId RepositoryLocked (or waits up to -LockTimeout). Failures are non-terminating errors with stable ErrorIds (for example ServerUnreachable, AuthenticationFailed, DatabaseNotFound, WrongKey, RepositoryNotFound, PgToolNotFound, RepositoryDiskFull); use -ErrorAction Stop in scheduled scripts so a failure fails the task.
 
 Connect either with -Host, -Port and -Credential, or with a full -ConnectionString. pg_dump must be installed (PostgreSQL client tools); its major version must be at least the server's.
 
@@ -9,7 +11,7 @@ The backup is returned as a PgBackupTools.Backup object, which can be piped to R
 '@
     Parameters  = @{
         Repository       = 'Path of the repository (see Initialize-PgBackupRepository).'
-        Database         = 'Name of the database to back up.'
+        Database         = 'Name of the database to back up. Several names back up each in turn; one failing does not stop the others.'
         Host             = @{ Description = 'Host name or address of the PostgreSQL server, or a Unix-socket directory.'; Default = 'localhost' }
         Port             = @{ Description = 'TCP port of the PostgreSQL server.'; Default = '5432' }
         Credential       = 'User name and password for the server. Without it the usual libpq defaults apply (current user, PGPASSWORD, ~/.pgpass).'
@@ -19,7 +21,8 @@ The backup is returned as a PgBackupTools.Backup object, which can be piped to R
         Passphrase       = 'Passphrase of an encrypted repository.'
         KeyFile          = 'Path of the key file of an encrypted repository.'
         Tag              = 'One or more labels stored with the backup, for example "nightly" or "before-migration". Get-PgBackup -Tag filters on them.'
-        LogPath          = 'Path of a file to which a structured (JSON lines) log of the backup is appended.'
+        LogPath          = 'Path of a log file for schedulers, rolled daily. A path ending in .json or .clef gets compact JSON (CLEF) events; anything else plain text. Every line carries the run''s RunId. The environment variable PGBACKUPTOOLS_LOG sets a default.'
+        LockTimeout      = @{ Description = 'How long to wait for another backup of the same database to finish before failing with ErrorId RepositoryLocked.'; Default = '0 (fail at once)' }
     }
     Examples    = @(
         @{
@@ -27,8 +30,8 @@ The backup is returned as a PgBackupTools.Backup object, which can be piped to R
             Remarks = 'Backs up the database shop from server db1 into an encrypted repository.'
         }
         @{
-            Code    = "Invoke-PgBackup -Repository /backups/prod -Database shop -ConnectionString 'Host=db1;Username=backup;Password=secret' -KeyFile ~/.pgbackup/prod.key -Tag nightly -LogPath /var/log/pgbackup.jsonl"
-            Remarks = 'Backs up with a connection string, tags the backup as nightly and writes a JSON log.'
+            Code    = "Invoke-PgBackup -Repository /backups/prod -Database shop -ConnectionString 'host=db1 user=backup sslmode=require' -KeyFile ~/.pgbackup/prod.key -Tag nightly -LogPath /var/log/pgbackup/backup.clef -ErrorAction Stop"
+            Remarks = 'Backs up with a libpq connection string (the password comes from ~/.pgpass or PGPASSFILE), tags the backup as nightly and writes a CLEF JSON log; -ErrorAction Stop makes a failure fail the scheduled task.'
         }
         @{
             Code    = 'Invoke-PgBackup -Repository ./repo -Database shop -Compression Gzip -CompressionLevel 9 -KeyFile ./demo.key | Restore-PgBackup -TargetDatabase shop_copy -KeyFile ./demo.key -Confirm:$false'

@@ -5,7 +5,7 @@ Restore-PgBackup reads a backup from the repository, verifies and decrypts it as
 
 Choose the backup by piping a PgBackupTools.Backup object (from Get-PgBackup or Invoke-PgBackup), by -Repository with -Id, or by -Repository with -Database and -Latest.
 
-The target database is created. If it already exists the cmdlet stops, unless -Force is given, in which case the existing database is dropped and recreated. Because a restore can replace data, the cmdlet asks for confirmation (ConfirmImpact High); use -Confirm:$false in scripts and -WhatIf to see what would happen.
+The backup is restored into a new database under a temporary name (pgbt_restore_<random>, created from template0 with the source's encoding and locale) and renamed to -TargetDatabase only after pg_restore succeeded, so a failed or interrupted restore never leaves a half-restored database under the target name; the temporary database is dropped. If the target exists and holds objects, the cmdlet stops with ErrorId TargetDatabaseNotEmpty unless -Force is given; with -Force the old database is moved aside, the restored one takes its name, and only then is the old one dropped. Database-level settings (ALTER DATABASE ... SET) and the database's own grants are not part of a pg_dump archive and are not restored. Because a restore can replace data, the cmdlet asks for confirmation (ConfirmImpact High); use -Confirm:$false in scripts and -WhatIf to see what would happen.
 '@
     Parameters  = @{
         InputObject      = 'The backup to restore, usually from Get-PgBackup or Invoke-PgBackup through the pipeline.'
@@ -18,9 +18,10 @@ The target database is created. If it already exists the cmdlet stops, unless -F
         Port             = @{ Description = 'TCP port of the PostgreSQL server.'; Default = '5432' }
         Credential       = 'User name and password for the server. The user needs the right to create databases.'
         ConnectionString = 'A full connection string (key=value form, as accepted by Npgsql/libpq) instead of -Host, -Port and -Credential.'
-        Jobs             = @{ Description = 'Number of parallel pg_restore jobs for loading data and building indexes.'; Default = '1' }
+        Jobs             = @{ Description = 'Number of parallel pg_restore jobs for loading data and building indexes. With more than one job the decrypted dump is spooled to a private (0600) temporary file, because parallel pg_restore needs a seekable file; with one job it streams and nothing is written to disk.'; Default = '1' }
         IncludeGlobals   = 'Also restores roles and tablespaces stored with the backup. Existing roles are left as they are.'
-        Force            = 'Drops and recreates the target database if it already exists.'
+        Force            = 'Replaces a target database that already holds objects. The old database is dropped only after the restored one has taken its name.'
+        LogPath          = 'Path of a log file for schedulers, rolled daily. A path ending in .json or .clef gets compact JSON (CLEF) events; anything else plain text.'
         Passphrase       = 'Passphrase of an encrypted repository.'
         KeyFile          = 'Path of the key file of an encrypted repository.'
     }

@@ -8,7 +8,7 @@ namespace PgBackupTools.Engine.Postgres;
 /// </summary>
 internal sealed class CustomArchiveScannerCopyTail
 {
-    private const int Capacity = 32;
+    public const int Capacity = 32;
 
     private readonly byte[] _tail = new byte[Capacity];
     private int _length;
@@ -18,6 +18,16 @@ internal sealed class CustomArchiveScannerCopyTail
     {
         _length = 0;
         _totalBytes = 0;
+    }
+
+    /// <summary>
+    /// Accounts for bytes that were not shown to the tail. Only valid when at least <see cref="Capacity"/> bytes are
+    /// appended next, since what the tail held before is forgotten.
+    /// </summary>
+    public void Skip(long bytes)
+    {
+        _totalBytes += bytes;
+        _length = 0;
     }
 
     public void Append(ReadOnlySpan<byte> piece)

@@ -43,9 +43,29 @@ public abstract class PgBackupCmdlet : PSCmdlet, IDisposable
         var context = new JobContext { Reporter = new QueueReporter(queue, this), LogPath = LogPathOrNull() };
         var task = Task.Run(() => work(context, _stopping.Token), _stopping.Token);
         task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
+        PipelineStoppedException? stopped = null;
         foreach (var action in queue.GetConsumingEnumerable())
         {
-            action();
+            if (stopped is not null)
+            {
+                continue;
+            }
+
+            try
+            {
+                action();
+            }
+            catch (PipelineStoppedException ex)
+            {
+                // Keep draining until the engine has cleaned up (killed pg_dump, removed the partial backup).
+                stopped = ex;
+                _stopping.Cancel();
+            }
+        }
+
+        if (stopped is not null)
+        {
+            throw stopped;
         }
 
         try
