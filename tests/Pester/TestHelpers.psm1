@@ -362,6 +362,25 @@ function Wait-PgbtCondition {
     $value
 }
 
+
+function Assert-PgbtErrorId {
+    <# The first error record carries the expected ErrorId (FullyQualifiedErrorId 'ErrorId,Command'). #>
+    param([AllowNull()] [AllowEmptyCollection()] [object[]] $ErrorRecord, [Parameter(Mandatory)] [string] $ErrorId)
+    $records = @($ErrorRecord | Where-Object { $null -ne $_ })
+    $records.Count | Should -BeGreaterThan 0 -Because "an error with ErrorId '$ErrorId' was expected"
+    $ids = @($records | ForEach-Object { $_.FullyQualifiedErrorId })
+    $ids[0] | Should -BeLike "$ErrorId,*" -Because "all errors were: $($ids -join '; ') / $(@($records | ForEach-Object { $_.Exception.Message }) -join ' | ')"
+}
+
+function Assert-PgbtNoBackup {
+    <# Nothing is listed (also not with -IncludeIncomplete) and backups/ holds no entry at all. #>
+    param([Parameter(Mandatory)] $Repository)
+    $keyArgs = $Repository.KeyArgs
+    $listed = @(Get-PgBackup -Repository $Repository.Path -IncludeIncomplete @keyArgs -ErrorAction Stop)
+    $listed.Count | Should -Be 0 -Because 'a failed backup must not be listed'
+    Get-PgbtBackupFolderEntries $Repository.Path | Should -BeNullOrEmpty -Because 'a failed backup must leave nothing in backups/'
+}
+
 function Get-PgbtFileMode {
     param([Parameter(Mandatory)] [string] $Path)
     (& stat -c '%a' -- $Path).Trim()

@@ -139,6 +139,33 @@ public class CustomArchiveScannerSyntheticTests
     }
 
     [Fact]
+    public void CountsRandomTablesHoweverTheyAreChunkedAndFed()
+    {
+        // Rows chosen to trip the marker logic and the chunk-length bytes (a 10-byte chunk has the length byte '\n').
+        string[] rowChoices = ["\n", "\\\\.\n", "x\n", "123456789\n", "a\\nb\tc\n", new string('w', 40) + "\n", "\\N\n"];
+        for (var seed = 0; seed < 300; seed++)
+        {
+            var random = new Random(seed);
+            var rows = Enumerable.Range(0, random.Next(0, 60)).Select(_ => rowChoices[random.Next(rowChoices.Length)]).ToList();
+            var text = string.Concat(rows) + (random.Next(3) == 0 ? "" : CopyEnd);
+            var chunks = new List<string>();
+            for (var at = 0; at < text.Length;)
+            {
+                var size = random.Next(2) == 0 ? Math.Max(1, text.IndexOf('\n', at) + 1 - at) : random.Next(1, 30);
+                size = Math.Min(size, text.Length - at);
+                chunks.Add(text.Substring(at, size));
+                at += size;
+            }
+
+            var archive = new ArchiveScannerArchiveBuilder { IntSize = seed % 5 == 0 ? 8 : 4 }
+                .AddTable(10, 20, "public", "t").AddDataBlock(20, [.. chunks]).Build();
+
+            Assert.Equal(rows.Count, ArchiveScannerFeeder.ScanWhole(archive).Tables.Single().Rows);
+            Assert.Equal(rows.Count, ArchiveScannerFeeder.ScanRandomPieces(archive, seed, maxPiece: 64).Tables.Single().Rows);
+        }
+    }
+
+    [Fact]
     public void ReportsWhichDataNeverArrived()
     {
         var archive = new ArchiveScannerArchiveBuilder()
