@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace PgBackupTools.Engine.Postgres;
 
@@ -176,6 +177,8 @@ internal sealed class CustomArchiveScannerDataReader
     /// vectorised pass and subtracts the few that were bytes of chunk lengths. Anything else (a chunk cut by the end
     /// of the input, the closing zero length, a bad length) is left to the general path.
     /// </summary>
+    // Optimised from the first call: a backup may spend its first gigabytes in here before tiering would kick in.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScanWholeChunks(ref ReadOnlySpan<byte> input)
     {
         var intSize = _fields.IntSize;

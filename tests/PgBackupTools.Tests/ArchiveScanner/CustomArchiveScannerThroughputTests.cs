@@ -7,18 +7,19 @@ using Xunit.Abstractions;
 namespace PgBackupTools.Tests.ArchiveScanner;
 
 /// <summary>
-/// Scan speed and memory on a large synthetic table. The speed is printed, not asserted (it depends on the machine
-/// and on Debug builds); what is asserted is the row count and that scanning data allocates next to nothing.
+/// Scan speed and memory on a large synthetic table. The speed is printed, not asserted: it depends on the machine,
+/// and Debug builds are several times slower than Release. What is asserted is the row count and that scanning
+/// table data allocates next to nothing.
 /// </summary>
 public class CustomArchiveScannerThroughputTests(ITestOutputHelper output)
 {
     private const int ReadSize = 1024 * 1024;
-    private const long TotalBytes = 1L << 30;
+    private const long TotalBytes = 256L << 20;
 
     [Theory]
     [InlineData(1)]       // pg_dump -Z0 writes every COPY row as its own chunk
     [InlineData(10_000)]  // in case a pg_dump batches rows into big chunks
-    public void ScansAGigabyteOfTableDataWithoutAllocating(int rowsPerChunk)
+    public void ScansLargeTableDataWithoutAllocating(int rowsPerChunk)
     {
         var row = Encoding.UTF8.GetBytes("123456\tsome text of a typical row\t2024-01-01 12:00:00+00\t\\N\t42.5\tmore text here\n");
         var (body, rowsInBody) = Body(row, rowsPerChunk, targetBytes: 16 * 1024 * 1024);
