@@ -29,6 +29,8 @@ public sealed class LogicalBackupJob(JobContext context)
         // Every check that can fail cheaply runs before pg_dump starts: repository, key, server, tools, lock.
         using var repository = BackupRepository.Open(request.Repository);
         repository.Unlock(request.Key);
+        SecureFileSystem.EnsureWritable(repository.Layout.BackupsDirectory);
+        SecureFileSystem.EnsureWritable(repository.Layout.LocksDirectory);
         logger.Debug("Repository {RepositoryId} unlocked (encrypted: {Encrypted}, key {KeyId})", repository.Config.Id, repository.IsEncrypted, repository.Config.Encryption?.KeyId);
 
         var server = await PgServerInfo.QueryAsync(connection, cancellationToken).ConfigureAwait(false);

@@ -37,7 +37,6 @@ public sealed class PendingBackup : IAsyncDisposable
     public static PendingBackup Begin(RepositorySession repository, string id, byte[] runMarkerJson)
     {
         repository.RequireUnlocked();
-        SecureFileSystem.EnsureWritable(repository.Layout.BackupsDirectory);
         var dataKey = repository.IsEncrypted ? DataKey.Generate() : null;
         var pending = new PendingBackup(repository, id, dataKey);
         SecureFileSystem.CreatePrivateDirectory(pending.Directory);
