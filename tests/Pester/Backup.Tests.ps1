@@ -113,7 +113,9 @@ Describe 'Secrets' {
         $script:PassFileForm = $Password.Replace('\', '\\').Replace(':', '\:')
         $script:FindBytes = {
             param([byte[]] $Haystack, [byte[]] $Needle)
-            [System.MemoryExtensions]::IndexOf([System.ReadOnlySpan[byte]]$Haystack, [System.ReadOnlySpan[byte]]$Needle) -ge 0
+            # Latin-1 maps each byte to one char, so an ordinal substring search is a byte search.
+            $latin1 = [System.Text.Encoding]::Latin1
+            $latin1.GetString($Haystack).Contains($latin1.GetString($Needle), [StringComparison]::Ordinal)
         }
     }
 
@@ -130,7 +132,7 @@ Describe 'Secrets' {
         $logPath = Join-Path $logDir 'backup.log'
 
         $verbose = Invoke-PgBackup -Repository $repo.Path -Database $LightDb -Compression $Compression -LogPath $logPath -Tag secret-test @Conn @key -Verbose -ErrorAction Stop 4>&1
-        $b = @($verbose | Where-Object { $_ -is [PgBackupTools.Backup] })
+        $b = @($verbose | Where-Object { $_.PSObject.TypeNames -contains 'PgBackupTools.Backup' })
         $messages = @($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
         $b.Count | Should -Be 1
         $b[0].Status | Should -Be 'Complete'
@@ -164,19 +166,24 @@ Describe 'Secrets' {
         }
     }
 
-    It 'leaves no passfile or PGPASSWORD behind in the session' {
-        $before = @(Get-ChildItem -LiteralPath ([System.IO.Path]::GetTempPath()) -Force -ErrorAction SilentlyContinue | ForEach-Object Name)
-        $repo = New-PgbtRepository -Root $Root -Kind None
-        $null = Invoke-PgBackup -Repository $repo.Path -Database $LightDb @Conn -ErrorAction Stop
+    It 'leaves no passfile, spool file or PGPASSWORD behind (backup, and restore with -Jobs 2)' {
+        # A private TMPDIR for this test only, so files of other processes cannot interfere.
+        $tmp = Join-Path $TestDrive 'private-tmp'
+        $null = New-Item -ItemType Directory -Path $tmp
+        $repo = New-PgbtRepository -Root $Root -Kind KeyFile
+        $key = $repo.KeyArgs
+        $saved = $env:TMPDIR
+        $env:TMPDIR = $tmp
+        try {
+            [System.IO.Path]::GetTempPath().TrimEnd('/') | Should -Be $tmp.TrimEnd('/')
+            $b = Invoke-PgBackup -Repository $repo.Path -Database $LightDb @Conn @key -ErrorAction Stop
+            $null = Restore-PgBackup -InputObject $b -TargetDatabase 'tmp check' -Jobs 2 @Conn @key -Confirm:$false -ErrorAction Stop
+        } finally {
+            $env:TMPDIR = $saved
+        }
         $env:PGPASSWORD | Should -BeNullOrEmpty
         $env:PGPASSFILE | Should -BeNullOrEmpty
-        $after = @(Get-ChildItem -LiteralPath ([System.IO.Path]::GetTempPath()) -Force -ErrorAction SilentlyContinue | ForEach-Object Name)
-        $new = @($after | Where-Object { $before -notcontains $_ })
-        foreach ($n in $new) {
-            $p = Join-Path ([System.IO.Path]::GetTempPath()) $n
-            @(Get-ChildItem -LiteralPath $p -Recurse -File -Force -ErrorAction SilentlyContinue | Where-Object Name -eq 'pgpass') |
-                Should -BeNullOrEmpty -Because 'the temporary passfile must be deleted after the run'
-        }
+        @(Get-ChildItem -LiteralPath $tmp -Recurse -Force | ForEach-Object FullName) | Should -BeNullOrEmpty -Because 'temporary passfiles and spool files must be deleted after the run'
     }
 }
 

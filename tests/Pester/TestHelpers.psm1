@@ -381,6 +381,18 @@ function Assert-PgbtNoBackup {
     Get-PgbtBackupFolderEntries $Repository.Path | Should -BeNullOrEmpty -Because 'a failed backup must leave nothing in backups/'
 }
 
+function Start-PgbtPsqlProcess {
+    <# Starts psql running -Sql in the background (a session that stays connected); returns the Process. #>
+    param([Parameter(Mandatory)] $Server, [Parameter(Mandatory)] [string] $Database, [Parameter(Mandatory)] [string] $Sql)
+    $psi = [System.Diagnostics.ProcessStartInfo]::new((Join-Path $Server.BinDir 'psql'))
+    foreach ($a in @('-X', '-q', '-h', $Server.Host, '-p', "$($Server.Port)", '-U', $Server.User, '-d', $Database, '-c', $Sql)) { $psi.ArgumentList.Add($a) }
+    $psi.Environment['PGPASSWORD'] = $Server.Password
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    [System.Diagnostics.Process]::Start($psi)
+}
+
 function Get-PgbtFileMode {
     param([Parameter(Mandatory)] [string] $Path)
     (& stat -c '%a' -- $Path).Trim()

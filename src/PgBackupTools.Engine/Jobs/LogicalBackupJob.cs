@@ -19,6 +19,9 @@ public sealed class LogicalBackupJob(JobContext context)
     private const string CatalogRole = "catalog";
     private const int ReadBufferSize = 1 << 20;
 
+    // pg_dump keeps producing while the previous megabytes are compressed and encrypted.
+    private const int ReadAheadDepth = 4;
+
     public async Task<Backup> RunAsync(BackupRequest request, CancellationToken cancellationToken)
     {
         using var log = RunLog.Create(context, "Invoke-PgBackup");
@@ -131,24 +134,30 @@ public sealed class LogicalBackupJob(JobContext context)
         await using (writer.ConfigureAwait(false))
         {
             await using var child = ChildProcess.Start(options);
+            await using var dumpStream = new ReadAheadStream(child.StandardOutput, ReadBufferSize, ReadAheadDepth, cancellationToken);
             var buffer = new byte[ReadBufferSize];
             try
             {
                 int read;
-                while ((read = await child.StandardOutput.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                while ((read = await dumpStream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {
                     scanner.Observe(buffer.AsSpan(0, read));
-                    await writer.Input.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await writer.Input.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (IOException ex)
+                    {
+                        throw StorageError(ex, pending.Directory);
+                    }
+
                     meter.Report(writer.PlaintextBytes, writer.StoredBytes);
                 }
             }
-            catch (IOException ex)
+            catch
             {
-                child.Kill();
-                throw StorageError(ex, pending.Directory);
-            }
-            catch (Exception ex) when (ex is not PgBackupException && !cancellationToken.IsCancellationRequested)
-            {
+                // Whatever failed (storage, a malformed stream, cancellation), pg_dump must not outlive the run,
+                // and the read-ahead task must not wait on its pipe.
                 child.Kill();
                 throw;
             }

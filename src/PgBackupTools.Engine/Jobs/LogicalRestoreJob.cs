@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using PgBackupTools.Engine.Crypto;
 using PgBackupTools.Engine.Errors;
 using PgBackupTools.Engine.Logging;
+using PgBackupTools.Engine.Pipeline;
 using PgBackupTools.Engine.Postgres;
 using PgBackupTools.Engine.Processes;
 using PgBackupTools.Engine.Repository;
@@ -188,9 +189,10 @@ public sealed partial class LogicalRestoreJob(JobContext context)
         try
         {
             await using var reader = StoredFileReader.Open(stored.Directory, entry, dataKey, stored.Manifest.Id);
+            await using var readAhead = new ReadAheadStream(reader, 1 << 20, 4, cancellationToken);
             await using (var stdin = child.StandardInput)
             {
-                await reader.CopyToAsync(stdin, 1 << 20, cancellationToken).ConfigureAwait(false);
+                await readAhead.CopyToAsync(stdin, 1 << 20, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (IOException) when (child.HasExited)

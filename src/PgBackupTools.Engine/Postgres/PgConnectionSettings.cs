@@ -115,6 +115,9 @@ public sealed class PgConnectionSettings
             Timeout = ConnectTimeoutSeconds,
             // Size queries over big clusters can be slow; callers cancel through their token instead.
             CommandTimeout = 0,
+            // A pooled connection outlives the database it points at: a restore that drops or renames a database
+            // would hand a terminated connection to the next command. A cmdlet opens a handful, so no pool.
+            Pooling = false,
         };
         if (Password is not null)
             builder.Password = Password;

@@ -68,7 +68,7 @@ public static partial class PgErrorTranslator
         return new PgBackupException(
             PgErrorIds.ToolFailed,
             ErrorKind.NotSpecified,
-            $"{toolName} failed with exit code {exitCode}: {Redact(LastLines(text, 5), settings)}") { Target = settings.Endpoint };
+            $"{toolName} {Describe(exitCode)}: {Redact(LastLines(text, 5), settings)} Nothing was kept from this run.") { Target = settings.Endpoint };
     }
 
     /// <summary>Replaces the password (if any) in text that came from elsewhere.</summary>
@@ -175,6 +175,11 @@ public static partial class PgErrorTranslator
         }
         return null;
     }
+
+    // A Unix shell reports death by signal N as exit code 128 + N; .NET reports the same for a killed child.
+    private static string Describe(int exitCode) => !OperatingSystem.IsWindows() && exitCode is > 128 and < 160
+        ? $"was killed by signal {exitCode - 128}{(exitCode - 128 == 9 ? " (SIGKILL: killed by an operator or the out-of-memory killer)" : "")}"
+        : $"failed with exit code {exitCode}";
 
     private static string LastLines(string text, int count)
     {

@@ -40,7 +40,10 @@ public sealed class PendingBackup : IAsyncDisposable
         var dataKey = repository.IsEncrypted ? DataKey.Generate() : null;
         var pending = new PendingBackup(repository, id, dataKey);
         SecureFileSystem.CreatePrivateDirectory(pending.Directory);
-        File.WriteAllBytes(Path.Combine(pending.Directory, IncompleteMarker.FileName), runMarkerJson);
+        using (var marker = SecureFileSystem.CreateNewPrivateFile(Path.Combine(pending.Directory, IncompleteMarker.FileName)))
+        {
+            marker.Write(runMarkerJson);
+        }
         return pending;
     }
 
