@@ -78,15 +78,10 @@ function Invoke-Build {
     Write-Section "Build: dotnet build PgBackupTools.sln -c $Configuration"
     Invoke-Native dotnet @('build', (Join-Path $RepoRoot 'PgBackupTools.sln'), '-c', $Configuration, '--nologo', '-v', 'minimal')
 
-    # ReadyToRun for this machine's platform: the zstd port and Npgsql are large, and a scheduled backup runs
-    # once per process, so JIT warm-up would otherwise cost seconds per run. The IL stays in the DLLs, so the
-    # staged module still runs (JIT-compiled) on any other platform.
-    $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
-    Write-Section "Build: dotnet publish the engine for $rid, ReadyToRun (collects its dependency DLLs)"
+    Write-Section "Build: dotnet publish the engine (collects its dependency DLLs)"
     $publishDir = Join-Path ([IO.Path]::GetTempPath()) ("pgbt-engine-publish-" + [guid]::NewGuid().ToString('N'))
     try {
-        Invoke-Native dotnet @('publish', $EngineProject, '-c', $Configuration, '-o', $publishDir, '-r', $rid, '--self-contained', 'false',
-            '-p:PublishReadyToRun=true', '--nologo', '-v', 'minimal')
+        Invoke-Native dotnet @('publish', $EngineProject, '-c', $Configuration, '-o', $publishDir, '--no-build', '--nologo', '-v', 'minimal')
 
         Write-Section "Build: staging the module into out/PgBackupTools/"
         if (Test-Path $StageDir) { Remove-Item $StageDir -Recurse -Force }
