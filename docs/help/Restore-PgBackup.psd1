@@ -18,7 +18,7 @@ The backup is restored into a new database under a temporary name (pgbt_restore_
         Port             = @{ Description = 'TCP port of the PostgreSQL server.'; Default = '5432' }
         Credential       = 'User name and password for the server. The user needs the right to create databases.'
         ConnectionString = 'A full connection string (key=value form, as accepted by Npgsql/libpq) instead of -Host, -Port and -Credential.'
-        Jobs             = @{ Description = 'Number of parallel pg_restore jobs for loading data and building indexes. With more than one job the decrypted dump is spooled to a private (0600) temporary file, because parallel pg_restore needs a seekable file; with one job it streams and nothing is written to disk.'; Default = '1' }
+        Jobs             = @{ Description = 'Number of parallel pg_restore processes. With more than one, tables are loaded in parallel (balanced by size) and indexes and primary keys are built in parallel (one table per process), then foreign keys, triggers and the rest follow; each process reads its own authenticated, decrypting stream, so no plaintext dump is written to disk.'; Default = '1' }
         IncludeGlobals   = 'Also restores roles and tablespaces stored with the backup. Existing roles are left as they are.'
         Force            = 'Replaces a target database that already holds objects. The old database is dropped only after the restored one has taken its name.'
         LogPath          = 'Path of a log file for schedulers, rolled daily. A path ending in .json or .clef gets compact JSON (CLEF) events; anything else plain text.'

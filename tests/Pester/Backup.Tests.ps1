@@ -166,7 +166,7 @@ Describe 'Secrets' {
         }
     }
 
-    It 'leaves no passfile, spool file or PGPASSWORD behind (backup, and restore with -Jobs 2)' {
+    It 'leaves no passfile, list file or PGPASSWORD behind (backup, and restore with -Jobs 2)' {
         # A private TMPDIR for this test only, so files of other processes cannot interfere.
         $tmp = Join-Path $TestDrive 'private-tmp'
         $null = New-Item -ItemType Directory -Path $tmp

@@ -66,10 +66,10 @@ public sealed class LogicalBackupJob(JobContext context)
 
         var catalog = new BackupCatalog
         {
-            Tables = scan.Tables.Select(t => new TableRowCount(t.Schema ?? "", t.Table, t.Rows)).ToList(),
+            Tables = scan.Tables.Select(t => new TableRowCount(t.Schema ?? "", t.Table, t.Rows, t.Bytes, t.DumpId)).ToList(),
             LargeObjects = (int)scan.LargeObjectCount,
             LargeObjectBytes = scan.LargeObjectBytes,
-            Entries = scan.TocEntries.Select(e => new CatalogEntry(e.DumpId, e.Desc, e.Namespace, e.Tag)).ToList(),
+            Entries = scan.TocEntries.Select(e => new CatalogEntry(e.DumpId, e.Desc, e.Namespace, e.Tag, e.Section.ToString(), e.Dependencies)).ToList(),
         };
         await pending.WriteSmallFileAsync("catalog.json" + EncryptionSuffix(repository), CatalogRole, catalog.Serialize(), new CompressionSettings(CompressionAlgorithm.None, 0), cancellationToken).ConfigureAwait(false);
 

@@ -69,7 +69,7 @@ public sealed partial class LogicalRestoreJob(JobContext context)
                 await RestoreGlobalsAsync(psql, stored, dataKey, passFile, request.Connection, logger, cancellationToken).ConfigureAwait(false);
             }
 
-            await RunPgRestoreAsync(pgRestore, stored, dataKey, passFile, request, temporary, logger, cancellationToken).ConfigureAwait(false);
+            await new PgRestoreRunner(pgRestore, stored, dataKey, passFile, request.Connection, logger).RestoreAsync(temporary, request.Jobs, catalog, cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             await SwapInAsync(admin, temporary, request.TargetDatabase, state, logger, cancellationToken).ConfigureAwait(false);
             renamed = true;
@@ -128,81 +128,6 @@ public sealed partial class LogicalRestoreJob(JobContext context)
         {
             logger.Warning("The server cannot create a database with the backup's locale {Collate}/{Ctype} ({Reason}); using the server's defaults", properties.Collate, properties.Ctype, ex.Message);
             await admin.CreateAsync(temporary, null, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task RunPgRestoreAsync(
-        PgTool pgRestore, StoredBackup stored, DataKey? dataKey, PgPassFile passFile, RestoreRequest request, string temporary, ILogger logger, CancellationToken cancellationToken)
-    {
-        var entry = stored.Manifest.FindFile("dump") ?? throw MissingRole(stored, "dump");
-        List<string> arguments = ["--dbname=" + temporary, "--exit-on-error", "--no-password"];
-        string? spoolDirectory = null;
-        try
-        {
-            if (request.Jobs > 1)
-            {
-                // Parallel pg_restore needs a seekable file: the decrypted dump is spooled to a private 0600 file
-                // (deleted right after), since pg_dump wrote the archive to a pipe without data offsets.
-                spoolDirectory = Path.Combine(Path.GetTempPath(), "pgbt-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant());
-                SecureFileSystem.CreatePrivateDirectory(spoolDirectory);
-                var spool = Path.Combine(spoolDirectory, "dump.pgdump");
-                logger.Information("Decrypting the dump to a private spool file for pg_restore --jobs={Jobs}", request.Jobs);
-                await using (var reader = StoredFileReader.Open(stored.Directory, entry, dataKey, stored.Manifest.Id))
-                await using (var file = SecureFileSystem.CreateNewPrivateFile(spool, bufferSize: 1 << 20))
-                {
-                    await reader.CopyToAsync(file, 1 << 20, cancellationToken).ConfigureAwait(false);
-                }
-
-                arguments.Add("--jobs=" + request.Jobs);
-                arguments.Add(spool);
-            }
-
-            var options = new ChildProcessOptions(pgRestore.Path, arguments) { Environment = passFile.ChildEnvironment, WriteStandardInput = spoolDirectory is null };
-            logger.Information("Running {PgRestore} {Arguments}", pgRestore.Name, string.Join(' ', arguments.Where(a => !a.StartsWith(Path.GetTempPath(), StringComparison.Ordinal))));
-            await using var child = ChildProcess.Start(options);
-            if (spoolDirectory is null)
-            {
-                await FeedAsync(child, stored, entry, dataKey, cancellationToken).ConfigureAwait(false);
-            }
-
-            var exitCode = await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            if (exitCode != 0)
-            {
-                throw new PgBackupException(
-                    "RestoreFailed",
-                    ErrorKind.InvalidOperation,
-                    $"pg_restore failed (exit code {exitCode}) restoring backup '{stored.Manifest.Id}'; the target database was not touched. {PgErrorTranslator.Redact(child.StandardErrorText.Trim(), request.Connection)}")
-                { Target = stored.Manifest.Id };
-            }
-        }
-        finally
-        {
-            if (spoolDirectory is not null && Directory.Exists(spoolDirectory))
-            {
-                Directory.Delete(spoolDirectory, recursive: true);
-            }
-        }
-    }
-
-    private static async Task FeedAsync(ChildProcess child, StoredBackup stored, ManifestFile entry, DataKey? dataKey, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var reader = StoredFileReader.Open(stored.Directory, entry, dataKey, stored.Manifest.Id);
-            await using var readAhead = new ReadAheadStream(reader, 1 << 20, 4, cancellationToken);
-            await using (var stdin = child.StandardInput)
-            {
-                await readAhead.CopyToAsync(stdin, 1 << 20, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (IOException) when (child.HasExited)
-        {
-            // pg_restore stopped reading (it failed); its exit code and stderr say why.
-        }
-        catch
-        {
-            child.Kill();
-            throw;
         }
     }
 

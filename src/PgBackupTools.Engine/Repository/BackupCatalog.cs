@@ -20,7 +20,11 @@ public sealed record BackupCatalog
         ?? throw new JsonException("catalog.json is empty.");
 }
 
-public sealed record TableRowCount(string Schema, string Table, long Rows);
+/// <summary>Rows and COPY bytes of one table's data in the archive; DumpId is its TABLE DATA entry.</summary>
+public sealed record TableRowCount(string Schema, string Table, long Rows, long Bytes = 0, int DumpId = 0);
 
-/// <summary>One archive table-of-contents entry (what pg_restore --list would show).</summary>
-public sealed record CatalogEntry(int DumpId, string Description, string? Schema, string Name);
+/// <summary>
+/// One archive table-of-contents entry (what pg_restore --list would show). Section is "PreData", "Data",
+/// "PostData" or "None"; Dependencies are dump ids, as pg_dump recorded them.
+/// </summary>
+public sealed record CatalogEntry(int DumpId, string Description, string? Schema, string Name, string? Section = null, IReadOnlyList<int>? Dependencies = null);

@@ -1,0 +1,191 @@
+using System.Security.Cryptography;
+using PgBackupTools.Engine.Crypto;
+using PgBackupTools.Engine.Errors;
+using PgBackupTools.Engine.Pipeline;
+using PgBackupTools.Engine.Postgres;
+using PgBackupTools.Engine.Processes;
+using PgBackupTools.Engine.Repository;
+using Serilog;
+
+namespace PgBackupTools.Engine.Jobs;
+
+/// <summary>
+/// Runs pg_restore into a database, each process fed from its own authenticating, decrypting stream of the
+/// stored dump, so no plaintext dump is ever written to disk. With one job: a single pg_restore. With more:
+/// the phases of <see cref="ParallelRestorePlan"/>.
+/// </summary>
+internal sealed class PgRestoreRunner(PgTool pgRestore, StoredBackup stored, DataKey? dataKey, PgPassFile passFile, PgConnectionSettings connection, ILogger logger)
+{
+    private const int BufferSize = 1 << 20;
+    private readonly ManifestFile _dump = stored.Manifest.FindFile("dump")
+        ?? throw new IntegrityException(IntegrityFailure.MissingFile, $"backups/{stored.Manifest.Id}", $"Backup '{stored.Manifest.Id}' lists no dump file; the manifest is incomplete.");
+
+    public async Task RestoreAsync(string database, int jobs, BackupCatalog catalog, CancellationToken cancellationToken)
+    {
+        var target = "--dbname=" + database;
+        if (jobs <= 1)
+        {
+            await RunAsync([target], "restore", verifyWholeFile: true, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var dataList = await ListAsync("--section=data", cancellationToken).ConfigureAwait(false);
+        var postDataList = await ListAsync("--section=post-data", cancellationToken).ConfigureAwait(false);
+        var plan = ParallelRestorePlan.Create(dataList, postDataList, catalog, jobs);
+        logger.Information(
+            "Parallel restore with {Jobs} jobs: {DataWorkers} data streams, {IndexWorkers} index streams, {Rest} remaining post-data entries",
+            jobs, plan.DataWorkers.Count, plan.IndexWorkers.Count, plan.RemainingPostData.Count);
+
+        var listDirectory = Path.Combine(Path.GetTempPath(), "pgbt-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant());
+        SecureFileSystem.CreatePrivateDirectory(listDirectory);
+        try
+        {
+            await RunAsync([target, "--section=pre-data"], "pre-data", verifyWholeFile: false, cancellationToken).ConfigureAwait(false);
+            await RunAllAsync(plan.DataWorkers, target, listDirectory, "data", verifyFirst: true, cancellationToken).ConfigureAwait(false);
+            await RunAllAsync(plan.IndexWorkers, target, listDirectory, "indexes", verifyFirst: false, cancellationToken).ConfigureAwait(false);
+            if (plan.RemainingPostData.Count > 0)
+            {
+                await RunAllAsync([plan.RemainingPostData], target, listDirectory, "post-data", verifyFirst: false, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Directory.Delete(listDirectory, recursive: true);
+        }
+    }
+
+    private async Task RunAllAsync(
+        IReadOnlyList<IReadOnlyList<string>> workers, string target, string listDirectory, string phase, bool verifyFirst, CancellationToken cancellationToken)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tasks = workers.Select(async (lines, index) =>
+        {
+            var listFile = Path.Combine(listDirectory, $"{phase}-{index}.list");
+            await using (var file = SecureFileSystem.CreateNewPrivateFile(listFile))
+            await using (var writer = new StreamWriter(file))
+            {
+                foreach (var line in lines)
+                {
+                    await writer.WriteLineAsync(line).ConfigureAwait(false);
+                }
+            }
+
+            try
+            {
+                await RunAsync([target, "--use-list=" + listFile], $"{phase} #{index + 1}", verifyFirst && index == 0, failed.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                // One failed worker stops the others: the temporary database is dropped anyway.
+                await failed.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }).ToList();
+
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A sibling's failure cancelled this one; surface the real error.
+            throw tasks.Select(t => t.Exception?.InnerException).First(e => e is not null and not OperationCanceledException)!;
+        }
+    }
+
+    private async Task RunAsync(IReadOnlyList<string> arguments, string phase, bool verifyWholeFile, CancellationToken cancellationToken)
+    {
+        List<string> all = [.. arguments, "--exit-on-error", "--no-password"];
+        logger.Debug("pg_restore ({Phase}) started", phase);
+        await using var child = ChildProcess.Start(new ChildProcessOptions(pgRestore.Path, all) { Environment = passFile.ChildEnvironment, WriteStandardInput = true });
+        try
+        {
+            await FeedAsync(child, verifyWholeFile, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            child.Kill();
+            throw;
+        }
+
+        var exitCode = await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (exitCode != 0)
+        {
+            throw new PgBackupException(
+                "RestoreFailed",
+                ErrorKind.InvalidOperation,
+                $"pg_restore ({phase}) failed with exit code {exitCode} restoring backup '{stored.Manifest.Id}'; the target database was not touched. {PgErrorTranslator.Redact(child.StandardErrorText.Trim(), connection)}")
+            { Target = stored.Manifest.Id };
+        }
+
+        logger.Debug("pg_restore ({Phase}) finished", phase);
+    }
+
+    /// <summary>pg_restore --list of one section: it reads only the archive's table of contents.</summary>
+    private async Task<IReadOnlyList<string>> ListAsync(string section, CancellationToken cancellationToken)
+    {
+        await using var child = ChildProcess.Start(new ChildProcessOptions(pgRestore.Path, ["--list", section]) { WriteStandardInput = true });
+        using var output = new StreamReader(child.StandardOutput);
+        var text = output.ReadToEndAsync(cancellationToken);
+        await FeedAsync(child, verifyWholeFile: false, cancellationToken).ConfigureAwait(false);
+        var exitCode = await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (exitCode != 0)
+        {
+            throw new PgBackupException(
+                "RestoreFailed",
+                ErrorKind.InvalidOperation,
+                $"pg_restore --list failed with exit code {exitCode} on backup '{stored.Manifest.Id}': {child.StandardErrorText.Trim()}") { Target = stored.Manifest.Id };
+        }
+
+        return (await text.ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>
+    /// Streams the authenticated plaintext into the child's stdin. pg_restore may stop reading once it has what
+    /// its list asks for; then feeding stops too, unless <paramref name="verifyWholeFile"/> asks to read (and so
+    /// authenticate and hash) every remaining byte anyway.
+    /// </summary>
+    private async Task FeedAsync(ChildProcess child, bool verifyWholeFile, CancellationToken cancellationToken)
+    {
+        await using var reader = StoredFileReader.Open(stored.Directory, _dump, dataKey, stored.Manifest.Id);
+        await using var readAhead = new ReadAheadStream(reader, BufferSize, 4, cancellationToken);
+        var stdin = child.StandardInput;
+        var buffer = new byte[BufferSize];
+        var accepting = true;
+        try
+        {
+            int read;
+            while ((read = await readAhead.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (!accepting)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await stdin.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException)
+                {
+                    // pg_restore closed its input: it has all it needs, or it failed (its exit code says which).
+                    accepting = false;
+                    if (!verifyWholeFile)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            try
+            {
+                await stdin.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
