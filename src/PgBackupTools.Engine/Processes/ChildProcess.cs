@@ -35,9 +35,17 @@ public sealed class ChildProcess : IDisposable, IAsyncDisposable
             : Task.CompletedTask;
 
         if (options.WriteStandardInput)
+        {
             _stdin = process.StandardInput.BaseStream;
+            PipeBuffer.TryEnlarge(_stdin);
+        }
         else
+        {
             process.StandardInput.Close();
+        }
+
+        if (!options.DiscardStandardOutput)
+            PipeBuffer.TryEnlarge(process.StandardOutput.BaseStream);
     }
 
     public string FileName { get; }
