@@ -8,7 +8,7 @@ namespace PgBackupTools.Commands;
 /// <summary>Backs up one or more databases with pg_dump into a repository: compressed, encrypted, verified by hash.</summary>
 [Cmdlet(VerbsLifecycle.Invoke, "PgBackup")]
 [OutputType("PgBackupTools.Backup")]
-public sealed class InvokePgBackupCommand : RepositoryCmdlet
+public sealed class InvokePgBackupCommand : ServerCmdlet
 {
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
@@ -17,22 +17,6 @@ public sealed class InvokePgBackupCommand : RepositoryCmdlet
     [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string[] Database { get; set; } = [];
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public new string? Host { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, 65535)]
-    public int? Port { get; set; }
-
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionString { get; set; }
 
     [Parameter]
     public BackupCompression Compression { get; set; } = BackupCompression.Zstd;
@@ -47,11 +31,6 @@ public sealed class InvokePgBackupCommand : RepositoryCmdlet
     [Parameter]
     public TimeSpan LockTimeout { get; set; } = TimeSpan.Zero;
 
-    [Parameter]
-    public string? LogPath { get; set; }
-
-    protected override string? LogPathOrNull() => LogPath is null ? null : ResolvePath(LogPath);
-
     protected override void ProcessRecordCore()
     {
         var repository = ResolvePath(Repository);
@@ -63,7 +42,7 @@ public sealed class InvokePgBackupCommand : RepositoryCmdlet
             {
                 Repository = repository,
                 Key = key,
-                Connection = ConnectionParameters.ToSettings(ConnectionString, Host, Port, database, Credential),
+                Connection = ConnectionTo(database),
                 Compression = compression,
                 Tags = Tag,
                 LockWait = LockTimeout,

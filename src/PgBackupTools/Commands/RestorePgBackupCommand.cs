@@ -7,7 +7,7 @@ namespace PgBackupTools.Commands;
 /// <summary>Restores a logical backup into a database; the target is replaced only after a successful restore.</summary>
 [Cmdlet(VerbsData.Restore, "PgBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet)]
 [OutputType("PgBackupTools.RestoreResult")]
-public sealed class RestorePgBackupCommand : RepositoryCmdlet
+public sealed class RestorePgBackupCommand : ServerCmdlet
 {
     private const string InputObjectSet = "InputObject";
     private const string IdSet = "Id";
@@ -37,22 +37,6 @@ public sealed class RestorePgBackupCommand : RepositoryCmdlet
     public string TargetDatabase { get; set; } = "";
 
     [Parameter]
-    [ValidateNotNullOrEmpty]
-    public new string? Host { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, 65535)]
-    public int? Port { get; set; }
-
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionString { get; set; }
-
-    [Parameter]
     [ValidateRange(1, 64)]
     public int Jobs { get; set; } = 1;
 
@@ -62,11 +46,6 @@ public sealed class RestorePgBackupCommand : RepositoryCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    [Parameter]
-    public string? LogPath { get; set; }
-
-    protected override string? LogPathOrNull() => LogPath is null ? null : ResolvePath(LogPath);
-
     protected override void ProcessRecordCore()
     {
         var (repository, selector, label) = ParameterSetName switch
@@ -75,7 +54,7 @@ public sealed class RestorePgBackupCommand : RepositoryCmdlet
             IdSet => (ResolvePath(Repository), BackupSelector.ById(Id), $"backup {Id}"),
             _ => (ResolvePath(Repository), BackupSelector.LatestOf(Database), $"the latest backup of '{Database}'"),
         };
-        var connection = ConnectionParameters.ToSettings(ConnectionString, Host, Port, null, Credential);
+        var connection = ConnectionTo(null);
         var action = Force
             ? $"Restore {label}, replacing database '{TargetDatabase}' if it exists"
             : $"Restore {label} into database '{TargetDatabase}'";
