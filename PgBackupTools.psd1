@@ -16,6 +16,7 @@
         'Invoke-PgBackup'
         'Get-PgBackup'
         'Restore-PgBackup'
+        'Test-PgBackup'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

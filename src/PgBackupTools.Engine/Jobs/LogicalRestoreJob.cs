@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using PgBackupTools.Engine.Crypto;
 using PgBackupTools.Engine.Errors;
 using PgBackupTools.Engine.Logging;
@@ -16,7 +15,7 @@ namespace PgBackupTools.Engine.Jobs;
 /// it streams into pg_restore, and renames it to the target only after pg_restore succeeded. A failed
 /// restore leaves the target exactly as it was.
 /// </summary>
-public sealed partial class LogicalRestoreJob(JobContext context)
+public sealed class LogicalRestoreJob(JobContext context)
 {
     public async Task<RestoreResult> RunAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
@@ -43,7 +42,7 @@ public sealed partial class LogicalRestoreJob(JobContext context)
         var maintenance = request.Connection.WithDatabase(MaintenanceDatabase(request.Connection));
         var server = await PgServerInfo.QueryAsync(maintenance, cancellationToken).ConfigureAwait(false);
         var locator = new PgToolLocator(context.PgBinDirectory);
-        var pgRestore = await locator.FindAsync(PgToolNames.PgRestore, Math.Max(server.Major, DumpMajor(manifest)), cancellationToken).ConfigureAwait(false);
+        var pgRestore = await locator.FindAsync(PgToolNames.PgRestore, Math.Max(server.Major, DumpVersion.Major(manifest)), cancellationToken).ConfigureAwait(false);
         var admin = new PgDatabaseAdmin(maintenance);
 
         var state = await admin.GetStateAsync(request.TargetDatabase, cancellationToken).ConfigureAwait(false);
@@ -69,7 +68,9 @@ public sealed partial class LogicalRestoreJob(JobContext context)
                 await RestoreGlobalsAsync(psql, stored, dataKey, passFile, request.Connection, logger, cancellationToken).ConfigureAwait(false);
             }
 
-            await new PgRestoreRunner(pgRestore, stored, dataKey, passFile, request.Connection, logger).RestoreAsync(temporary, request.Jobs, catalog, cancellationToken).ConfigureAwait(false);
+            var progress = new ProgressMeter(context.Reporter, 1, $"Restoring {manifest.Database} into {request.TargetDatabase}", context.Time);
+            await new PgRestoreRunner(pgRestore, stored, dataKey, passFile, request.Connection, logger, progress).RestoreAsync(temporary, request.Jobs, catalog, cancellationToken).ConfigureAwait(false);
+            progress.Complete();
             cancellationToken.ThrowIfCancellationRequested();
             await SwapInAsync(admin, temporary, request.TargetDatabase, state, logger, cancellationToken).ConfigureAwait(false);
             renamed = true;
@@ -102,12 +103,6 @@ public sealed partial class LogicalRestoreJob(JobContext context)
     }
 
     private static string MaintenanceDatabase(PgConnectionSettings connection) => "postgres";
-
-    private static int DumpMajor(BackupManifest manifest)
-    {
-        var match = DumpVersionPattern().Match(manifest.PgDumpVersion ?? "");
-        return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
-    }
 
     private static async Task<byte[]> ReadFileAsync(StoredBackup stored, string role, DataKey? dataKey, CancellationToken cancellationToken)
     {
@@ -194,7 +189,4 @@ public sealed partial class LogicalRestoreJob(JobContext context)
             logger.Warning("Could not drop temporary database {Database}: {Reason}. Drop it by hand.", database, ex.Message);
         }
     }
-
-    [GeneratedRegex(@"\)\s+(\d+)")]
-    private static partial Regex DumpVersionPattern();
 }

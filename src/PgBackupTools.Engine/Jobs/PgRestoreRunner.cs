@@ -14,7 +14,8 @@ namespace PgBackupTools.Engine.Jobs;
 /// stored dump, so no plaintext dump is ever written to disk. With one job: a single pg_restore. With more:
 /// the phases of <see cref="ParallelRestorePlan"/>.
 /// </summary>
-internal sealed class PgRestoreRunner(PgTool pgRestore, StoredBackup stored, DataKey? dataKey, PgPassFile passFile, PgConnectionSettings connection, ILogger logger)
+internal sealed class PgRestoreRunner(
+    PgTool pgRestore, StoredBackup stored, DataKey? dataKey, PgPassFile? passFile, PgConnectionSettings? connection, ILogger logger, ProgressMeter? progress)
 {
     private const int BufferSize = 1 << 20;
     private readonly ManifestFile _dump = stored.Manifest.FindFile("dump")
@@ -97,7 +98,7 @@ internal sealed class PgRestoreRunner(PgTool pgRestore, StoredBackup stored, Dat
     {
         List<string> all = [.. arguments, "--exit-on-error", "--no-password"];
         logger.Debug("pg_restore ({Phase}) started", phase);
-        await using var child = ChildProcess.Start(new ChildProcessOptions(pgRestore.Path, all) { Environment = passFile.ChildEnvironment, WriteStandardInput = true });
+        await using var child = ChildProcess.Start(new ChildProcessOptions(pgRestore.Path, all) { Environment = passFile?.ChildEnvironment ?? new Dictionary<string, string?>(), WriteStandardInput = true });
         try
         {
             await FeedAsync(child, verifyWholeFile, cancellationToken).ConfigureAwait(false);
@@ -114,17 +115,18 @@ internal sealed class PgRestoreRunner(PgTool pgRestore, StoredBackup stored, Dat
             throw new PgBackupException(
                 "RestoreFailed",
                 ErrorKind.InvalidOperation,
-                $"pg_restore ({phase}) failed with exit code {exitCode} restoring backup '{stored.Manifest.Id}'; the target database was not touched. {PgErrorTranslator.Redact(child.StandardErrorText.Trim(), connection)}")
+                $"pg_restore ({phase}) failed with exit code {exitCode} restoring backup '{stored.Manifest.Id}'; the target database was not touched. {(connection is null ? child.StandardErrorText.Trim() : PgErrorTranslator.Redact(child.StandardErrorText.Trim(), connection))}")
             { Target = stored.Manifest.Id };
         }
 
         logger.Debug("pg_restore ({Phase}) finished", phase);
     }
 
-    /// <summary>pg_restore --list of one section: it reads only the archive's table of contents.</summary>
-    private async Task<IReadOnlyList<string>> ListAsync(string section, CancellationToken cancellationToken)
+    /// <summary>pg_restore --list (of one section, or all): it reads only the archive's table of contents.</summary>
+    public async Task<IReadOnlyList<string>> ListAsync(string? section, CancellationToken cancellationToken)
     {
-        await using var child = ChildProcess.Start(new ChildProcessOptions(pgRestore.Path, ["--list", section]) { WriteStandardInput = true });
+        List<string> arguments = section is null ? ["--list"] : ["--list", section];
+        await using var child = ChildProcess.Start(new ChildProcessOptions(pgRestore.Path, arguments) { WriteStandardInput = true });
         using var output = new StreamReader(child.StandardOutput);
         var text = output.ReadToEndAsync(cancellationToken);
         await FeedAsync(child, verifyWholeFile: false, cancellationToken).ConfigureAwait(false);
@@ -152,11 +154,18 @@ internal sealed class PgRestoreRunner(PgTool pgRestore, StoredBackup stored, Dat
         var stdin = child.StandardInput;
         var buffer = new byte[BufferSize];
         var accepting = true;
+        long fed = 0;
         try
         {
             int read;
             while ((read = await readAhead.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
+                fed += read;
+                if (verifyWholeFile)
+                {
+                    progress?.ReportOf(fed, _dump.PlainBytes);
+                }
+
                 if (!accepting)
                 {
                     continue;

@@ -6,20 +6,43 @@ internal sealed class ProgressMeter(IJobReporter reporter, int activityId, strin
     private readonly long _started = time.GetTimestamp();
     private long _lastReport = long.MinValue;
 
+    /// <summary>Backup: bytes read from pg_dump and bytes stored so far.</summary>
     public void Report(long bytesIn, long bytesStored, bool force = false)
     {
+        if (Due(force, out var seconds))
+        {
+            reporter.Progress(new JobProgress(
+                activityId,
+                activity,
+                $"{ByteSize.Format(bytesIn)} read, {ByteSize.Format(bytesStored)} stored, {ByteSize.Format((long)(bytesIn / seconds))}/s"));
+        }
+    }
+
+    /// <summary>Restore: plaintext bytes handed to pg_restore out of a known total.</summary>
+    public void ReportOf(long done, long total)
+    {
+        if (Due(false, out var seconds))
+        {
+            var percent = total > 0 ? (int)Math.Min(99, done * 100 / total) : -1;
+            reporter.Progress(new JobProgress(
+                activityId,
+                activity,
+                $"{ByteSize.Format(done)} of {ByteSize.Format(total)}, {ByteSize.Format((long)(done / seconds))}/s",
+                percent));
+        }
+    }
+
+    private bool Due(bool force, out double seconds)
+    {
         var now = time.GetTimestamp();
+        seconds = Math.Max(0.001, time.GetElapsedTime(_started, now).TotalSeconds);
         if (!force && _lastReport != long.MinValue && time.GetElapsedTime(_lastReport, now) < TimeSpan.FromMilliseconds(500))
         {
-            return;
+            return false;
         }
 
         _lastReport = now;
-        var seconds = Math.Max(0.001, time.GetElapsedTime(_started, now).TotalSeconds);
-        reporter.Progress(new JobProgress(
-            activityId,
-            activity,
-            $"{ByteSize.Format(bytesIn)} read, {ByteSize.Format(bytesStored)} stored, {ByteSize.Format((long)(bytesIn / seconds))}/s"));
+        return true;
     }
 
     public void Complete() => reporter.Progress(new JobProgress(activityId, activity, "Done", 100, Completed: true));

@@ -32,6 +32,12 @@ public sealed record Backup
     public string? MachineName { get; init; }
     public required string Repository { get; init; }
     public required string Path { get; init; }
+
+    /// <summary>When Test-PgBackup last checked this backup, and what it found (null: never verified).</summary>
+    public DateTimeOffset? LastVerified { get; init; }
+
+    public VerificationStatus? VerificationStatus { get; init; }
+    public VerificationLevel? VerificationLevel { get; init; }
 }
 
 public enum BackupType

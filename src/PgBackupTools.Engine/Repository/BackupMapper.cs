@@ -3,7 +3,19 @@ namespace PgBackupTools.Engine.Repository;
 /// <summary>Turns what is on disk into the <see cref="Backup"/> objects users see.</summary>
 public static class BackupMapper
 {
-    public static Backup FromManifest(BackupManifest manifest, RepositorySession repository, string directory) => new()
+    public static Backup FromManifest(BackupManifest manifest, RepositorySession repository, string directory) =>
+        WithVerification(FromManifestOnly(manifest, repository, directory), VerificationStore.TryLoad(repository, directory));
+
+    private static Backup WithVerification(Backup backup, VerificationResult? verification) => verification is null
+        ? backup
+        : backup with
+        {
+            LastVerified = verification.StartTime + verification.Duration,
+            VerificationStatus = verification.Status,
+            VerificationLevel = verification.Level,
+        };
+
+    private static Backup FromManifestOnly(BackupManifest manifest, RepositorySession repository, string directory) => new()
     {
         Id = manifest.Id,
         Database = manifest.Database,

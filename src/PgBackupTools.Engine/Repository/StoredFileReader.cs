@@ -19,17 +19,23 @@ public sealed class StoredFileReader : Stream
     private readonly string _relativePath;
     private bool _verified;
 
-    private StoredFileReader(FileStream file, ManifestFile entry, DataKey? dataKey, string relativePath)
+    private StoredFileReader(FileStream file, ManifestFile entry, DataKey? dataKey, string relativePath, bool decompress)
     {
         _file = file;
         _entry = entry;
         _relativePath = relativePath;
         _hasher = new HashingStream(file, leaveOpen: true);
         _decryptor = dataKey is null ? null : new AeadChunkReadStream(_hasher, dataKey, entry.Name, leaveOpen: true);
-        _decompressor = Compressors.Decompress(_decryptor ?? _hasher, CompressionSettings.ParseName(entry.Compression));
+        _decompressor = decompress
+            ? Compressors.Decompress(_decryptor ?? _hasher, CompressionSettings.ParseName(entry.Compression))
+            : new NonClosingStream(_decryptor ?? _hasher);
     }
 
-    public static StoredFileReader Open(string backupDirectory, ManifestFile entry, DataKey? dataKey, string backupId)
+    /// <summary>
+    /// Opens a stored file. With <paramref name="decompress"/> false it yields the authenticated compressed bytes:
+    /// enough to verify a file (every chunk, the size, the SHA-256) without the cost of decompressing it.
+    /// </summary>
+    public static StoredFileReader Open(string backupDirectory, ManifestFile entry, DataKey? dataKey, string backupId, bool decompress = true)
     {
         var relative = $"backups/{backupId}/{entry.Name}";
         var path = Path.Combine(backupDirectory, entry.Name);
@@ -53,7 +59,7 @@ public sealed class StoredFileReader : Stream
                 $"The backup file '{relative}' has {length} bytes but the manifest recorded {entry.SizeBytes}: it was truncated, extended or replaced.");
         }
 
-        return new StoredFileReader(file, entry, dataKey, relative);
+        return new StoredFileReader(file, entry, dataKey, relative, decompress);
     }
 
     /// <summary>Reads the whole file (for small files such as the catalog).</summary>

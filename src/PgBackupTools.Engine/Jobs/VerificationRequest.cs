@@ -1,0 +1,23 @@
+using PgBackupTools.Engine.Crypto;
+using PgBackupTools.Engine.Postgres;
+
+namespace PgBackupTools.Engine.Jobs;
+
+/// <summary>Everything Test-PgBackup needs. Without a scratch server the default level is Checksum, else Restore.</summary>
+public sealed record VerificationRequest
+{
+    public required string Repository { get; init; }
+    public KeySource? Key { get; init; }
+    public required BackupSelector Backup { get; init; }
+    public VerificationLevel? Level { get; init; }
+
+    /// <summary>Where a Restore-level check restores to; required for that level.</summary>
+    public PgConnectionSettings? Scratch { get; init; }
+
+    /// <summary>A trial restore loads the server it runs on, so using the backup's own server must be asked for.</summary>
+    public bool AllowSourceServer { get; init; }
+
+    public int Jobs { get; init; } = 1;
+
+    public VerificationLevel EffectiveLevel => Level ?? (Scratch is null ? VerificationLevel.Checksum : VerificationLevel.Restore);
+}
