@@ -52,8 +52,15 @@ $result | Format-List * | Out-Host
 Write-Host ''
 Write-Host '--- Demo 4/5: verification and health (when the module has them)' -ForegroundColor Yellow
 if (Get-Command Test-PgBackup -Module PgBackupTools -ErrorAction Ignore) {
-    Show-Step 'Verify every chunk of the backup without restoring it' "Test-PgBackup -Repository $repo -Id $($backup.Id) -KeyFile $keyPath"
+    Show-Step 'Verify every file and chunk of the backup without restoring it' "Test-PgBackup -Repository $repo -Id $($backup.Id) -KeyFile $keyPath"
     Test-PgBackup -Repository $repo -Id $backup.Id -KeyFile $keyPath | Out-Host
+    # The demo has one server; in production name a separate scratch server and leave out -AllowSourceServer.
+    Show-Step 'Prove it restores: trial restore into a scratch database, exact row counts, amcheck' "`$check = `$backup | Test-PgBackup -KeyFile $keyPath -ScratchHost $PgHost -ScratchPort $Port -ScratchCredential `$cred -AllowSourceServer"
+    $check = $backup | Test-PgBackup -KeyFile $keyPath -ScratchHost $PgHost -ScratchPort $Port -ScratchCredential $cred -AllowSourceServer
+    $check | Out-Host
+    $check.Checks | Format-Table Name, Status, Detail -Wrap | Out-Host
+    Write-Host ("Measured restore time (this database's RTO): {0:0.0}s" -f $check.RestoreDuration.TotalSeconds)
+    Get-PgBackup -Repository $repo -Id $backup.Id -KeyFile $keyPath | Format-List Id, Database, LastVerified, VerificationStatus, VerificationLevel | Out-Host
 } else {
     Write-Host 'Test-PgBackup is not part of this version yet - skipped.'
 }
