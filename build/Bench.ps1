@@ -26,6 +26,8 @@ $targets = [ordered]@{
     'Invoke / pg_dump -Fc size'       = 0.90
     'Restore / pg_restore -j2 time'   = 1.10
     'Invoke peak RSS (MB)'            = 200
+    'Test Checksum / sha256sum time'  = 1.50
+    'Test Restore (restore part) / pg_restore -j2 time' = 1.10
 }
 
 $timeExe = '/usr/bin/time'
@@ -101,6 +103,18 @@ if ($Mode -eq 'backup') {
     $seconds = $sw.Elapsed.TotalSeconds
     $bytes = (Get-DirBytes $Repo) - $before
     $b | Out-Host
+} elseif ($Mode -eq 'verify') {
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $v = Test-PgBackup -Repository $Repo -Database bench -Latest -KeyFile $KeyFile -Level Checksum
+    $seconds = $sw.Elapsed.TotalSeconds
+    $bytes = 0
+    $v | Out-Host
+} elseif ($Mode -eq 'trial') {
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $v = Test-PgBackup -Repository $Repo -Database bench -Latest -KeyFile $KeyFile -Level Restore -Jobs ([int]$Jobs) -ScratchHost $PgHost -ScratchPort $Port -ScratchCredential $cred -AllowSourceServer
+    $seconds = $sw.Elapsed.TotalSeconds
+    $bytes = [long]($v.RestoreDuration.TotalMilliseconds)
+    $v | Out-Host
 } else {
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $r = Restore-PgBackup -Repository $Repo -Database bench -Latest -TargetDatabase bench_pgbt -Jobs ([int]$Jobs) -Host $PgHost -Port $Port -Credential $cred -KeyFile $KeyFile -Confirm:$false
@@ -126,12 +140,29 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
 
         Write-Section "Bench 5/7: pg_restore -j2 of the -Fc file into a new database"
         Invoke-Psql -Server $server -Sql 'CREATE DATABASE bench_pgrestore'
+        # Each restore starts from a checkpointed server, so no step pays for the previous one's dirty pages.
+        Invoke-Psql -Server $server -Sql 'CHECKPOINT'
         $pgRestoreSeconds = Measure-Seconds { Invoke-PgTool -Server $server -Tool pg_restore -ArgumentList @('-j', '2', '-d', 'bench_pgrestore', $fcFile) }
 
         Write-Section "Bench 6/7: Restore-PgBackup -Jobs 2 in a fresh pwsh"
+        Invoke-Psql -Server $server -Sql 'CHECKPOINT'
         $restoreJson = Join-Path $work 'restore.json'
         Invoke-ChildPwsh -RepoRoot $RepoRoot -File $child -ArgumentList ($common + @('-OutJson', $restoreJson, '-Mode', 'restore', '-Jobs', '2'))
         $restore = Get-Content $restoreJson -Raw | ConvertFrom-Json
+
+        Write-Section "Bench 6b/7: Test-PgBackup -Level Checksum against sha256sum of the same files"
+        $backupFiles = @(Get-ChildItem -LiteralPath (Join-Path $repo 'backups') -Recurse -File | Where-Object Name -notlike 'manifest.*' | Where-Object Name -notlike 'verification.*' | ForEach-Object FullName)
+        $sha256sumSeconds = Measure-Seconds { & sha256sum @backupFiles | Out-Null; if ($LASTEXITCODE -ne 0) { throw "sha256sum failed" } }
+        $verifyJson = Join-Path $work 'verify.json'
+        Invoke-ChildPwsh -RepoRoot $RepoRoot -File $child -ArgumentList ($common + @('-OutJson', $verifyJson, '-Mode', 'verify'))
+        $verify = Get-Content $verifyJson -Raw | ConvertFrom-Json
+
+        Write-Section "Bench 6c/7: Test-PgBackup -Level Restore -Jobs 2 (trial restore, row counts, amcheck)"
+        $trialJson = Join-Path $work 'trial.json'
+        Invoke-Psql -Server $server -Sql 'CHECKPOINT'
+        Invoke-ChildPwsh -RepoRoot $RepoRoot -File $child -ArgumentList ($common + @('-OutJson', $trialJson, '-Mode', 'trial', '-Jobs', '2'))
+        $trial = Get-Content $trialJson -Raw | ConvertFrom-Json
+        $trialRestoreSeconds = [math]::Round($trial.Bytes / 1000, 2)
     } finally {
         Remove-Item Env:PGBT_BENCH_PASSWORD -ErrorAction Ignore
     }
@@ -143,6 +174,10 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
         [pscustomobject]@{ Step = 'Invoke-PgBackup (default)';  Seconds = $invoke.Seconds;   SizeMB = [math]::Round($invoke.Bytes / 1MB, 1) }
         [pscustomobject]@{ Step = 'pg_restore -j2';             Seconds = $pgRestoreSeconds; SizeMB = $null }
         [pscustomobject]@{ Step = 'Restore-PgBackup -Jobs 2';   Seconds = $restore.Seconds;  SizeMB = $null }
+        [pscustomobject]@{ Step = 'sha256sum of backup files';  Seconds = $sha256sumSeconds; SizeMB = $null }
+        [pscustomobject]@{ Step = 'Test-PgBackup -Level Checksum'; Seconds = $verify.Seconds; SizeMB = $null }
+        [pscustomobject]@{ Step = 'Test-PgBackup -Level Restore (total)'; Seconds = $trial.Seconds; SizeMB = $null }
+        [pscustomobject]@{ Step = '  of which the restore';     Seconds = $trialRestoreSeconds; SizeMB = $null }
     )
     $timings | Format-Table -AutoSize | Out-Host
 
@@ -153,6 +188,8 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
         'Invoke / pg_dump -Fc size'     = & $ratio $invoke.Bytes $fcSize
         'Restore / pg_restore -j2 time' = & $ratio $restore.Seconds $pgRestoreSeconds
         'Invoke peak RSS (MB)'          = $peakRssMb
+        'Test Checksum / sha256sum time' = & $ratio $verify.Seconds $sha256sumSeconds
+        'Test Restore (restore part) / pg_restore -j2 time' = & $ratio $trialRestoreSeconds $pgRestoreSeconds
     }
     $ratios = foreach ($k in $values.Keys) {
         [pscustomobject]@{ Metric = $k; Value = $values[$k]; Target = "<= $($targets[$k])"; Met = ($null -ne $values[$k] -and $values[$k] -le $targets[$k]) }
