@@ -21,11 +21,17 @@ The backup is restored into a new database under a temporary name (pgbt_restore_
         Jobs             = @{ Description = 'Number of parallel pg_restore processes. With more than one, tables are loaded in parallel (balanced by size) and indexes and primary keys are built in parallel (one table per process), then foreign keys, triggers and the rest follow; each process reads its own authenticated, decrypting stream, so no plaintext dump is written to disk.'; Default = '1' }
         IncludeGlobals   = 'Also restores roles and tablespaces stored with the backup. Existing roles are left as they are.'
         Force            = 'Replaces a target database that already holds objects. The old database is dropped only after the restored one has taken its name.'
+        Schema           = 'Restore only tables of these schemas (all of them, unless -Table narrows the choice). See -Table for how existing tables are treated.'
+        Table            = 'Restore only these tables, as "table" or "schema.table" (case-sensitive, as in PostgreSQL). The target database may exist. A table that is missing there is recreated with its data, indexes, constraints, defaults, triggers, owned sequences, comments and grants. A table that exists is refused unless -Force; with -Force its rows are replaced by the backup''s (its definition, indexes and constraints stay) and its owned sequences are reset. Everything runs in one transaction with triggers and foreign-key checks off (session_replication_role = replica, which needs a superuser), so no other table is touched and any error leaves the database unchanged. Views, functions and other tables that depend on the restored tables are not restored.'
         LogPath          = 'Path of a log file for schedulers, rolled daily. A path ending in .json or .clef gets compact JSON (CLEF) events; anything else plain text.'
         Passphrase       = 'Passphrase of an encrypted repository.'
         KeyFile          = 'Path of the key file of an encrypted repository.'
     }
     Examples    = @(
+        @{
+            Code    = "Restore-PgBackup -Repository /backups/prod -Database shop -Latest -TargetDatabase shop -Table 'sales.orders' -Force -Host db1 -Credential `$cred -KeyFile ~/.pgbackup/prod.key -Confirm:`$false"
+            Remarks = 'Partial corruption: replaces the rows of sales.orders in the live database shop with those of the latest backup, in one transaction, touching no other table.'
+        }
         @{
             Code    = "Restore-PgBackup -Repository /backups/prod -Database shop -Latest -TargetDatabase shop_restored -Host db2 -Credential (Get-Credential postgres) -KeyFile ~/.pgbackup/prod.key"
             Remarks = 'Restores the newest backup of shop into a new database shop_restored on server db2, after asking for confirmation.'

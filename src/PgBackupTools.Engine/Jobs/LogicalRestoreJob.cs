@@ -46,6 +46,11 @@ public sealed class LogicalRestoreJob(JobContext context)
         var admin = new PgDatabaseAdmin(maintenance);
 
         var state = await admin.GetStateAsync(request.TargetDatabase, cancellationToken).ConfigureAwait(false);
+        if (request.IsPartial)
+        {
+            return await RestoreTablesAsync(request, stored, dataKey, catalog, admin, state, locator, server.Major, pgRestore, logger, started, startTimestamp, cancellationToken).ConfigureAwait(false);
+        }
+
         if (state == PgDatabaseAdmin.TargetState.HasObjects && !request.Force)
         {
             throw new PgBackupException(
@@ -103,6 +108,35 @@ public sealed class LogicalRestoreJob(JobContext context)
     }
 
     private static string MaintenanceDatabase(PgConnectionSettings connection) => "postgres";
+
+    private async Task<RestoreResult> RestoreTablesAsync(
+        RestoreRequest request, StoredBackup stored, DataKey? dataKey, BackupCatalog catalog, PgDatabaseAdmin admin, PgDatabaseAdmin.TargetState state,
+        PgToolLocator locator, int serverMajor, PgTool pgRestore, ILogger logger, DateTimeOffset started, long startTimestamp, CancellationToken cancellationToken)
+    {
+        if (state == PgDatabaseAdmin.TargetState.Missing)
+        {
+            await admin.CreateAsync(request.TargetDatabase, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var psql = await locator.FindAsync(PgToolNames.Psql, serverMajor, cancellationToken).ConfigureAwait(false);
+        using var passFile = PgPassFile.Create(request.Connection.WithDatabase(request.TargetDatabase));
+        var tables = await new PartialRestore(pgRestore, psql, stored, dataKey, catalog, logger).RunAsync(request, passFile, cancellationToken).ConfigureAwait(false);
+        var duration = context.Time.GetElapsedTime(startTimestamp);
+        logger.Information("Restored {Tables} tables of {BackupId} into {Target} in {Seconds:0.0} s", tables.Count, stored.Manifest.Id, request.TargetDatabase, duration.TotalSeconds);
+        return new RestoreResult
+        {
+            BackupId = stored.Manifest.Id,
+            SourceDatabase = stored.Manifest.Database,
+            TargetDatabase = request.TargetDatabase,
+            Server = request.Connection.Endpoint,
+            StartTime = started,
+            Duration = duration,
+            Tables = tables.Count,
+            Rows = tables.Sum(t => t.Rows),
+            Jobs = 1,
+            ReplacedExisting = state != PgDatabaseAdmin.TargetState.Missing,
+        };
+    }
 
     private static async Task<byte[]> ReadFileAsync(StoredBackup stored, string role, DataKey? dataKey, CancellationToken cancellationToken)
     {

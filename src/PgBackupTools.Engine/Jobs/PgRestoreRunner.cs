@@ -143,6 +143,36 @@ internal sealed class PgRestoreRunner(
     }
 
     /// <summary>
+    /// pg_restore of the entries in <paramref name="listFile"/> as an SQL script, written to <paramref name="output"/>
+    /// (a psql process's stdin) while the archive streams in.
+    /// </summary>
+    public async Task WriteScriptAsync(string listFile, Stream output, CancellationToken cancellationToken)
+    {
+        await using var child = ChildProcess.Start(new ChildProcessOptions(pgRestore.Path, ["--file=-", "--use-list=" + listFile, "--exit-on-error"]) { WriteStandardInput = true });
+        var pump = child.StandardOutput.CopyToAsync(output, BufferSize, cancellationToken);
+        try
+        {
+            await FeedAsync(child, verifyWholeFile: false, cancellationToken).ConfigureAwait(false);
+            await pump.ConfigureAwait(false);
+        }
+        catch
+        {
+            child.Kill();
+            throw;
+        }
+
+        var exitCode = await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (exitCode != 0)
+        {
+            throw new PgBackupException(
+                "RestoreFailed",
+                ErrorKind.InvalidOperation,
+                $"pg_restore could not read the selected entries of backup '{stored.Manifest.Id}' (exit code {exitCode}): {child.StandardErrorText.Trim()}")
+            { Target = stored.Manifest.Id };
+        }
+    }
+
+    /// <summary>
     /// Streams the authenticated plaintext into the child's stdin. pg_restore may stop reading once it has what
     /// its list asks for; then feeding stops too, unless <paramref name="verifyWholeFile"/> asks to read (and so
     /// authenticate and hash) every remaining byte anyway.

@@ -14,6 +14,14 @@ public sealed record RestoreRequest
     public int Jobs { get; init; } = 1;
     public bool IncludeGlobals { get; init; }
 
-    /// <summary>Replace a target database that already holds objects.</summary>
+    /// <summary>Replace a target database that already holds objects (with Schemas/Tables: replace those tables' rows).</summary>
     public bool Force { get; init; }
+
+    /// <summary>Restore only the tables of these schemas (and/or the tables named in <see cref="Tables"/>) into the target.</summary>
+    public IReadOnlyList<string>? Schemas { get; init; }
+
+    /// <summary>Restore only these tables ("table" or "schema.table") into the target, which may already exist.</summary>
+    public IReadOnlyList<string>? Tables { get; init; }
+
+    public bool IsPartial => Schemas is { Count: > 0 } || Tables is { Count: > 0 };
 }

@@ -46,6 +46,14 @@ public sealed class RestorePgBackupCommand : ServerCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Schema { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Table { get; set; }
+
     protected override void ProcessRecordCore()
     {
         var (repository, selector, label) = ParameterSetName switch
@@ -55,9 +63,14 @@ public sealed class RestorePgBackupCommand : ServerCmdlet
             _ => (ResolvePath(Repository), BackupSelector.LatestOf(Database), $"the latest backup of '{Database}'"),
         };
         var connection = ConnectionTo(null);
-        var action = Force
-            ? $"Restore {label}, replacing database '{TargetDatabase}' if it exists"
-            : $"Restore {label} into database '{TargetDatabase}'";
+        var partial = Schema is not null || Table is not null;
+        var action = (partial, Force.IsPresent) switch
+        {
+            (true, true) => $"Restore tables {string.Join(", ", (Table ?? []).Concat((Schema ?? []).Select(s => s + ".*")))} of {label} into database '{TargetDatabase}', replacing their current rows",
+            (true, false) => $"Restore tables {string.Join(", ", (Table ?? []).Concat((Schema ?? []).Select(s => s + ".*")))} of {label} into database '{TargetDatabase}'",
+            (false, true) => $"Restore {label}, replacing database '{TargetDatabase}' if it exists",
+            _ => $"Restore {label} into database '{TargetDatabase}'",
+        };
         if (!ShouldProcess($"{TargetDatabase} on {connection.Endpoint}", action))
         {
             return;
@@ -73,6 +86,8 @@ public sealed class RestorePgBackupCommand : ServerCmdlet
             Jobs = Jobs,
             IncludeGlobals = IncludeGlobals,
             Force = Force,
+            Schemas = Schema,
+            Tables = Table,
         };
         WriteObject(RunEngine((context, token) => new LogicalRestoreJob(context).RunAsync(request, token)));
     }
