@@ -17,6 +17,7 @@
         'Get-PgBackup'
         'Restore-PgBackup'
         'Test-PgBackup'
+        'Remove-PgBackupExpired'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -9,10 +9,19 @@ public sealed record RetentionCandidate(string Id, string Database, DateTimeOffs
     public string Server { get; init; } = "";
     public VerificationOutcome? VerificationStatus { get; init; }
 
-    public static RetentionCandidate From(Backup backup, VerificationOutcome? verification = null) =>
+    /// <summary>
+    /// Only a definite verdict of Test-PgBackup counts: Passed protects, Failed marks the backup suspicious; a
+    /// verification that was Skipped or ended in Error says nothing about the backup.
+    /// </summary>
+    public static RetentionCandidate From(Backup backup) =>
         new(backup.Id, backup.Database, backup.StartTime, backup.SizeBytes, backup.Status)
         {
             Server = backup.Server,
-            VerificationStatus = verification,
+            VerificationStatus = backup.VerificationStatus switch
+            {
+                PgBackupTools.VerificationStatus.Passed => VerificationOutcome.Passed,
+                PgBackupTools.VerificationStatus.Failed => VerificationOutcome.Failed,
+                _ => null,
+            },
         };
 }
