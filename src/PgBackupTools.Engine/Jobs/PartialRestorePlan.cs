@@ -67,7 +67,7 @@ public sealed record PartialRestorePlan(
 
             recreateEntries.Add(tableId.Value);
             recreateEntries.UnionWith(owned);
-            foreach (var entry in catalog.Entries.Where(e => BelongsToTable(e, tableId.Value, owned)))
+            foreach (var entry in catalog.Entries.Where(e => BelongsToTable(e, table, tableId.Value, owned)))
             {
                 recreateEntries.Add(entry.DumpId);
             }
@@ -78,9 +78,9 @@ public sealed record PartialRestorePlan(
         return new PartialRestorePlan(replace, recreate, dataEntries.ToList(), recreateEntries.ToList());
     }
 
-    // A foreign key belongs to the table that holds it (its first dependency), not to the table it references:
-    // recreating a referenced table must not alter the referencing one.
-    private static bool BelongsToTable(CatalogEntry entry, int tableId, HashSet<int> ownedSequences)
+    // A foreign key belongs to the table that holds it, not to the table it references: recreating a referenced
+    // table must not alter the referencing one. pg_dump names a constraint entry "<table> <constraint>".
+    private static bool BelongsToTable(CatalogEntry entry, TableRowCount table, int tableId, HashSet<int> ownedSequences)
     {
         var dependencies = entry.Dependencies ?? [];
         if (!TableParts.Contains(entry.Description))
@@ -89,7 +89,7 @@ public sealed record PartialRestorePlan(
         }
 
         return entry.Description == "FK CONSTRAINT"
-            ? dependencies.Count > 0 && dependencies[0] == tableId
+            ? dependencies.Contains(tableId) && entry.Schema == table.Schema && entry.Name.StartsWith(table.Table + " ", StringComparison.Ordinal)
             : dependencies.Any(d => d == tableId || ownedSequences.Contains(d));
     }
 

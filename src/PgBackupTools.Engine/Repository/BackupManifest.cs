@@ -35,7 +35,7 @@ public sealed record BackupManifest
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, RepositoryJson.Options);
 
     public static BackupManifest Deserialize(byte[] json) =>
-        JsonSerializer.Deserialize<BackupManifest>(json, RepositoryJson.Options)
+        JsonSerializer.Deserialize(json, ManifestJsonContext.Default.BackupManifest)
         ?? throw new JsonException("manifest.json is empty.");
 
     public ManifestFile? FindFile(string role) => Files.FirstOrDefault(f => f.Role == role);

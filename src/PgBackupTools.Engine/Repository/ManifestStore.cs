@@ -44,44 +44,50 @@ public static class ManifestStore
 
     public static BackupListing List(RepositorySession repository, bool includeIncomplete)
     {
-        var backups = new List<Backup>();
-        var problems = new List<PgBackupException>();
         if (!Directory.Exists(repository.Layout.BackupsDirectory))
         {
-            return new BackupListing(backups, problems);
+            return new BackupListing([], []);
         }
 
-        foreach (var directory in Directory.EnumerateDirectories(repository.Layout.BackupsDirectory))
+        // Reading thousands of small manifests is latency-bound, so they are read in parallel; the order of
+        // the result does not depend on it (sorted below).
+        var directories = Directory.GetDirectories(repository.Layout.BackupsDirectory);
+        var backups = new Backup?[directories.Length];
+        var problems = new PgBackupException?[directories.Length];
+        Parallel.For(0, directories.Length, i =>
         {
-            var name = Path.GetFileName(directory);
-            if (name.StartsWith(RepositoryLayout.IncompletePrefix, StringComparison.Ordinal))
-            {
-                if (includeIncomplete && IncompleteMarker.TryRead(directory) is { } marker)
-                {
-                    backups.Add(BackupMapper.FromIncomplete(marker, repository, directory));
-                }
-
-                continue;
-            }
-
-            if (name.StartsWith('.'))
-            {
-                continue;
-            }
-
             try
             {
-                var (manifest, _) = ReadManifest(directory, name);
-                backups.Add(BackupMapper.FromManifest(manifest, repository, directory));
+                backups[i] = Read(repository, directories[i], includeIncomplete);
             }
             catch (PgBackupException ex)
             {
-                problems.Add(ex);
+                problems[i] = ex;
             }
+        });
+
+        var listed = backups.OfType<Backup>().ToList();
+        listed.Sort((a, b) => b.StartTime.CompareTo(a.StartTime) is var c && c != 0 ? c : string.CompareOrdinal(b.Id, a.Id));
+        return new BackupListing(listed, problems.OfType<PgBackupException>().ToList());
+    }
+
+    private static Backup? Read(RepositorySession repository, string directory, bool includeIncomplete)
+    {
+        var name = Path.GetFileName(directory);
+        if (name.StartsWith(RepositoryLayout.IncompletePrefix, StringComparison.Ordinal))
+        {
+            return includeIncomplete && IncompleteMarker.TryRead(directory) is { } marker
+                ? BackupMapper.FromIncomplete(marker, repository, directory)
+                : null;
         }
 
-        backups.Sort((a, b) => b.StartTime.CompareTo(a.StartTime) is var c && c != 0 ? c : string.CompareOrdinal(b.Id, a.Id));
-        return new BackupListing(backups, problems);
+        if (name.StartsWith('.'))
+        {
+            return null;
+        }
+
+        var (manifest, _) = ReadManifest(directory, name);
+        return BackupMapper.FromManifest(manifest, repository, directory);
     }
 
     private static (BackupManifest Manifest, byte[] Bytes) ReadManifest(string directory, string backupId)

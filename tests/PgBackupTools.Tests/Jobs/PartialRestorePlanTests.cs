@@ -26,7 +26,7 @@ public class PartialRestorePlanTests
             new CatalogEntry(3203, "CONSTRAINT", "public", "a a_pkey", "PostData", [215]),
             new CatalogEntry(3206, "CONSTRAINT", "public", "b b_pkey", "PostData", [216]),
             new CatalogEntry(3204, "INDEX", "public", "a_v", "PostData", [215]),
-            new CatalogEntry(3207, "FK CONSTRAINT", "public", "b b_a_id_fkey", "PostData", [216, 215, 3203]),
+            new CatalogEntry(3207, "FK CONSTRAINT", "public", "b b_a_id_fkey", "PostData", [215, 3203, 216]),
         ],
     };
 
