@@ -99,26 +99,7 @@ internal sealed class PgRestoreRunner(
         List<string> all = [.. arguments, "--exit-on-error", "--no-password"];
         logger.Debug("pg_restore ({Phase}) started", phase);
         await using var child = ChildProcess.Start(new ChildProcessOptions(pgRestore.Path, all) { Environment = passFile?.ChildEnvironment ?? new Dictionary<string, string?>(), WriteStandardInput = true });
-        try
-        {
-            await FeedAsync(child, verifyWholeFile, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            child.Kill();
-            throw;
-        }
-
-        var exitCode = await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (exitCode != 0)
-        {
-            throw new PgBackupException(
-                "RestoreFailed",
-                ErrorKind.InvalidOperation,
-                $"pg_restore ({phase}) failed with exit code {exitCode} restoring backup '{stored.Manifest.Id}'; the target database was not touched. {(connection is null ? child.StandardErrorText.Trim() : PgErrorTranslator.Redact(child.StandardErrorText.Trim(), connection))}")
-            { Target = stored.Manifest.Id };
-        }
-
+        await CompleteAsync(child, () => FeedAsync(child, verifyWholeFile, cancellationToken), phase, cancellationToken).ConfigureAwait(false);
         logger.Debug("pg_restore ({Phase}) finished", phase);
     }
 
@@ -129,16 +110,7 @@ internal sealed class PgRestoreRunner(
         await using var child = ChildProcess.Start(new ChildProcessOptions(pgRestore.Path, arguments) { WriteStandardInput = true });
         using var output = new StreamReader(child.StandardOutput);
         var text = output.ReadToEndAsync(cancellationToken);
-        await FeedAsync(child, verifyWholeFile: false, cancellationToken).ConfigureAwait(false);
-        var exitCode = await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (exitCode != 0)
-        {
-            throw new PgBackupException(
-                "RestoreFailed",
-                ErrorKind.InvalidOperation,
-                $"pg_restore --list failed with exit code {exitCode} on backup '{stored.Manifest.Id}': {child.StandardErrorText.Trim()}") { Target = stored.Manifest.Id };
-        }
-
+        await CompleteAsync(child, () => FeedAsync(child, verifyWholeFile: false, cancellationToken), "--list", cancellationToken).ConfigureAwait(false);
         return (await text.ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
@@ -150,10 +122,23 @@ internal sealed class PgRestoreRunner(
     {
         await using var child = ChildProcess.Start(new ChildProcessOptions(pgRestore.Path, ["--file=-", "--use-list=" + listFile, "--exit-on-error"]) { WriteStandardInput = true });
         var pump = child.StandardOutput.CopyToAsync(output, BufferSize, cancellationToken);
+        await CompleteAsync(
+            child,
+            async () =>
+            {
+                await FeedAsync(child, verifyWholeFile: false, cancellationToken).ConfigureAwait(false);
+                await pump.ConfigureAwait(false);
+            },
+            "script of the selected entries",
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the feeding of a pg_restore to its end; kills it if that fails; turns a non-zero exit into RestoreFailed.</summary>
+    private async Task CompleteAsync(ChildProcess child, Func<Task> feed, string what, CancellationToken cancellationToken)
+    {
         try
         {
-            await FeedAsync(child, verifyWholeFile: false, cancellationToken).ConfigureAwait(false);
-            await pump.ConfigureAwait(false);
+            await feed().ConfigureAwait(false);
         }
         catch
         {
@@ -164,10 +149,11 @@ internal sealed class PgRestoreRunner(
         var exitCode = await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         if (exitCode != 0)
         {
+            var stderr = child.StandardErrorText.Trim();
             throw new PgBackupException(
                 "RestoreFailed",
                 ErrorKind.InvalidOperation,
-                $"pg_restore could not read the selected entries of backup '{stored.Manifest.Id}' (exit code {exitCode}): {child.StandardErrorText.Trim()}")
+                $"pg_restore ({what}) failed with exit code {exitCode} on backup '{stored.Manifest.Id}': {(connection is null ? stderr : PgErrorTranslator.Redact(stderr, connection))}")
             { Target = stored.Manifest.Id };
         }
     }
