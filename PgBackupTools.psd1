@@ -18,6 +18,7 @@
         'Restore-PgBackup'
         'Test-PgBackup'
         'Remove-PgBackupExpired'
+        'Get-PgBackupHealth'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -27,10 +27,57 @@ public sealed class LogicalBackupJob(JobContext context)
         using var log = RunLog.Create(context, "Invoke-PgBackup");
         var logger = log.Logger;
         var connection = request.Connection;
+        var started = context.Time.GetUtcNow();
         logger.Information("Backing up database {Database} on {Server} into {Repository}", connection.Database, connection.Endpoint, request.Repository);
 
-        // Every check that can fail cheaply runs before pg_dump starts: repository, key, server, tools, lock.
+        // Without a repository there is nowhere to record the run; every later failure leaves a run record.
         using var repository = BackupRepository.Open(request.Repository);
+        try
+        {
+            var backup = await RunCoreAsync(request, repository, logger, cancellationToken).ConfigureAwait(false);
+            Record(repository, log.RunId, connection, started, RunOutcome.Succeeded, backup, null, logger);
+            return backup;
+        }
+        catch (Exception ex)
+        {
+            Record(repository, log.RunId, connection, started, cancellationToken.IsCancellationRequested ? RunOutcome.Cancelled : RunOutcome.Failed, null, ex, logger);
+            throw;
+        }
+    }
+
+    private void Record(
+        RepositorySession repository, string runId, PgConnectionSettings connection, DateTimeOffset started, RunOutcome outcome, Backup? backup, Exception? error, ILogger logger)
+    {
+        var record = new RunRecord
+        {
+            RunId = runId,
+            Database = connection.Database,
+            Server = connection.Endpoint,
+            StartTime = started,
+            EndTime = context.Time.GetUtcNow(),
+            Outcome = outcome,
+            BackupId = backup?.Id,
+            ErrorId = error switch { PgBackupException e => e.ErrorId, OperationCanceledException => "OperationStopped", null => null, _ => "UnexpectedError" },
+            Message = error?.Message,
+            RawBytes = backup?.RawSizeBytes ?? 0,
+            StoredBytes = backup?.SizeBytes ?? 0,
+        };
+        try
+        {
+            RunRecordStore.Write(repository.Layout, record, repository.IsUnlocked ? repository : null);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A full or read-only repository cannot take the record; the run's own error says why.
+            logger.Warning("Could not write the run record: {Reason}", ex.Message);
+        }
+    }
+
+    private async Task<Backup> RunCoreAsync(BackupRequest request, RepositorySession repository, ILogger logger, CancellationToken cancellationToken)
+    {
+        var connection = request.Connection;
+
+        // Every check that can fail cheaply runs before pg_dump starts: key, repository writable, server, tools, lock.
         repository.Unlock(request.Key);
         SecureFileSystem.EnsureWritable(repository.Layout.BackupsDirectory);
         SecureFileSystem.EnsureWritable(repository.Layout.LocksDirectory);

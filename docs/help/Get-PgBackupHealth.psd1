@@ -1,0 +1,39 @@
+@{
+    Synopsis    = 'Checks that backups are recent, that the last runs succeeded, that backups are verified, and that the repository has room.'
+    Description = @'
+Get-PgBackupHealth reads the repository (manifests, run records of Invoke-PgBackup, verification results of Test-PgBackup) and returns a PgBackupTools.HealthReport with one check per line:
+
+Per database: backup age (age of the newest complete backup; warning after -WarningAge, critical after -CriticalAge or when there is none), last run (critical when the newest Invoke-PgBackup run failed or was cancelled), verification (warning when never verified, stale or not every check could run; critical when the last verification Failed), size (warning when the newest backup is below half or above twice the median of the previous seven: catches empty dumps), duration (warning when the newest backup took more than twice the recent median).
+
+Repository-wide: readable and configuration authentic (with the key), backup folders that cannot be read, runs that died without cleaning up, and free space on the repository's volume (warning below -WarningFreeSpace, critical below -CriticalFreeSpace).
+
+Status is the worst check; ExitCode follows the Nagios convention (0 OK, 1 Warning, 2 Critical, 3 Unknown), so `exit (Get-PgBackupHealth -Repository r).ExitCode` works in a scheduler or a monitoring agent. An empty or missing repository is Critical with a message that says so, not an exception.
+
+With -PrometheusFile the report is also written as a node_exporter textfile (pgbackup_health_status, pgbackup_database_health_status, pgbackup_last_success_timestamp_seconds, pgbackup_last_size_bytes, pgbackup_last_duration_seconds, pgbackup_last_run_success, pgbackup_free_space_bytes), replaced atomically.
+'@
+    Parameters  = @{
+        Repository         = 'Path of the repository to check.'
+        Database           = 'Check only these databases (repository-wide checks always run).'
+        WarningAge         = @{ Description = 'Backup age from which the age check is a warning.'; Default = '6 hours' }
+        CriticalAge        = @{ Description = 'Backup age from which the age check is critical.'; Default = '25 hours' }
+        WarningFreeSpace   = @{ Description = 'Free bytes on the repository volume below which the free-space check is a warning (PowerShell accepts 5GB).'; Default = '5GB' }
+        CriticalFreeSpace  = @{ Description = 'Free bytes below which the free-space check is critical.'; Default = '1GB' }
+        VerificationMaxAge = @{ Description = 'A last verification older than this is a warning.'; Default = '8 days' }
+        PrometheusFile     = 'Also write the report as a Prometheus node_exporter textfile to this path (atomically replaced).'
+        Passphrase         = 'Passphrase of an encrypted repository: with the key, manifests, run records and verification results are authenticated.'
+        KeyFile            = 'Path of the key file of an encrypted repository (see -Passphrase).'
+    }
+    Examples    = @(
+        @{
+            Code    = 'Get-PgBackupHealth -Repository /backups/prod -KeyFile ~/.pgbackup/prod.key'
+            Remarks = 'Shows every check, worst status first in the headline.'
+        }
+        @{
+            Code    = "`$h = Get-PgBackupHealth -Repository /backups/prod -KeyFile /etc/pgbackup/prod.key -PrometheusFile /var/lib/node_exporter/textfile/pgbackup.prom`nexit `$h.ExitCode"
+            Remarks = 'For a scheduler or Nagios-style agent: writes the Prometheus textfile and exits with 0/1/2/3.'
+        }
+    )
+    Outputs     = @{ 'PgBackupTools.HealthReport' = 'Repository, Status (OK, Warning, Critical, Unknown), ExitCode, Checks (Name, Database, Status, Value, Threshold, Message), CheckedAt, LastBackup, LastVerification, FreeSpaceBytes.' }
+    Notes       = 'Alerts by e-mail, Slack, Teams, Telegram and webhooks: see Send-PgBackupNotification.'
+    Links       = @('Invoke-PgBackup', 'Test-PgBackup', 'Remove-PgBackupExpired')
+}
