@@ -19,6 +19,7 @@
         'Test-PgBackup'
         'Remove-PgBackupExpired'
         'Get-PgBackupHealth'
+        'Send-PgBackupNotification'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -20,6 +20,8 @@ With -PrometheusFile the report is also written as a node_exporter textfile (pgb
         CriticalFreeSpace  = @{ Description = 'Free bytes below which the free-space check is critical.'; Default = '1GB' }
         VerificationMaxAge = @{ Description = 'A last verification older than this is a warning.'; Default = '8 days' }
         PrometheusFile     = 'Also write the report as a Prometheus node_exporter textfile to this path (atomically replaced).'
+        Notify             = 'Send the report as an alert through the channels of -NotificationConfig (e-mail, Slack, Teams, Telegram, webhook). The same status is not resent within the configured window, and a recovery message goes out once when the status returns to OK. A channel that fails is a warning and never changes the report.'
+        NotificationConfig = 'Path of the JSON file that configures the alert channels (see Send-PgBackupNotification and docs/notifications.md). Required with -Notify.'
         Passphrase         = 'Passphrase of an encrypted repository: with the key, manifests, run records and verification results are authenticated.'
         KeyFile            = 'Path of the key file of an encrypted repository (see -Passphrase).'
     }
@@ -32,8 +34,12 @@ With -PrometheusFile the report is also written as a node_exporter textfile (pgb
             Code    = "`$h = Get-PgBackupHealth -Repository /backups/prod -KeyFile /etc/pgbackup/prod.key -PrometheusFile /var/lib/node_exporter/textfile/pgbackup.prom`nexit `$h.ExitCode"
             Remarks = 'For a scheduler or Nagios-style agent: writes the Prometheus textfile and exits with 0/1/2/3.'
         }
+        @{
+            Code    = 'Get-PgBackupHealth -Repository /backups/prod -KeyFile /etc/pgbackup/prod.key -Notify -NotificationConfig /etc/pgbackup/alerts.json'
+            Remarks = 'Every 15 minutes from cron: alerts when something is wrong, again only after the de-duplication window, and once more when all is OK again.'
+        }
     )
     Outputs     = @{ 'PgBackupTools.HealthReport' = 'Repository, Status (OK, Warning, Critical, Unknown), ExitCode, Checks (Name, Database, Status, Value, Threshold, Message), CheckedAt, LastBackup, LastVerification, FreeSpaceBytes.' }
-    Notes       = 'Alerts by e-mail, Slack, Teams, Telegram and webhooks: see Send-PgBackupNotification.'
+    Notes       = 'Alerts by e-mail, Slack, Teams, Telegram and webhooks: -Notify here, or Send-PgBackupNotification for your own messages.'
     Links       = @('Invoke-PgBackup', 'Test-PgBackup', 'Remove-PgBackupExpired')
 }

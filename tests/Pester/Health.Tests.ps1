@@ -73,6 +73,16 @@ Describe 'Get-PgBackupHealth' {
 }
 
 Describe 'Monitoring failure simulation' {
+    BeforeAll {
+        $script:Listener = New-PgbtRecordingListener
+        $script:AlertConfig = Join-Path $TestDrive 'alerts.json'
+        @{ webhook = @{ uri = "http://127.0.0.1:$($Listener.Port)/alerts" } } | ConvertTo-Json | Set-Content -LiteralPath $AlertConfig
+    }
+
+    AfterAll {
+        $Listener.Dispose()
+    }
+
     It 'a stopped server makes the backup fail clearly, leaves a run record, and turns health Critical' {
         Stop-PgbtTestServer $Server
         $b = Invoke-PgBackup -Repository $Repo.Path -Database 'watched' @Conn @Key -ErrorVariable err -ErrorAction SilentlyContinue
@@ -87,5 +97,25 @@ Describe 'Monitoring failure simulation' {
         $h.Status | Should -Be 'Critical'
         $h.ExitCode | Should -Be 2
         (& $CheckOf $h 'backup age').Status | Should -Be 'OK' -Because 'the good backup is still young: the two checks say different things'
+    }
+
+    It 'sends one Critical alert for it, does not resend it, and a broken channel is only a warning' {
+        $h = Get-PgBackupHealth -Repository $Repo.Path @Key -WarningFreeSpace 0 -CriticalFreeSpace 0 -Notify -NotificationConfig $AlertConfig -ErrorAction Stop
+        $h.Status | Should -Be 'Critical'
+        $requests = @($Listener.Requests.ToArray())
+        $requests.Count | Should -Be 1
+        $alert = $requests[0].Text | ConvertFrom-Json
+        $alert.severity | Should -Be 'Critical'
+        $alert.text | Should -Match 'watched: last run: The last backup run'
+        $alert.text | Should -Match 'ServerUnreachable'
+
+        $null = Get-PgBackupHealth -Repository $Repo.Path @Key -WarningFreeSpace 0 -CriticalFreeSpace 0 -Notify -NotificationConfig $AlertConfig -ErrorAction Stop
+        @($Listener.Requests.ToArray()).Count | Should -Be 1 -Because 'the same alert is not resent within the window'
+
+        $broken = Join-Path $TestDrive 'broken.json'
+        @{ webhook = @{ uri = "http://127.0.0.1:$(Get-PgbtFreePort)/nobody" } } | ConvertTo-Json | Set-Content -LiteralPath $broken
+        $h2 = Get-PgBackupHealth -Repository $Repo.Path @Key -Notify -NotificationConfig $broken -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop
+        $h2.Status | Should -Be 'Critical' -Because 'a failing alert channel never changes the report'
+        @($warnings | Where-Object { "$_" -like 'NotificationFailed:*' }).Count | Should -Be 1
     }
 }

@@ -398,4 +398,69 @@ function Get-PgbtFileMode {
     (& stat -c '%a' -- $Path).Trim()
 }
 
+function New-PgbtRecordingListener {
+    <# An HTTP listener on 127.0.0.1 that answers 200 and records every request (path, signature header, body). #>
+    # The cmdlets block the pipeline thread while they send, so the listener must answer from another thread.
+    if (-not ('PgbtRecordingListener' -as [type])) {
+        Add-Type -TypeDefinition @'
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+using System.Net;
+using System.Threading.Tasks;
+
+public sealed class PgbtRecordingListener : IDisposable
+{
+    private readonly HttpListener _listener = new HttpListener();
+
+    public PgbtRecordingListener(int port)
+    {
+        Port = port;
+        _listener.Prefixes.Add("http://127.0.0.1:" + port + "/");
+        _listener.Start();
+        Task.Run(async () =>
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try { context = await _listener.GetContextAsync(); } catch (Exception) { return; }
+                using (var body = new MemoryStream())
+                {
+                    await context.Request.InputStream.CopyToAsync(body);
+                    Requests.Enqueue(new PgbtRecordedRequest
+                    {
+                        Path = context.Request.Url.AbsolutePath,
+                        Signature = context.Request.Headers["X-PgBackupTools-Signature"],
+                        Body = body.ToArray(),
+                    });
+                }
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            }
+        });
+    }
+
+    public int Port { get; }
+    public ConcurrentQueue<PgbtRecordedRequest> Requests { get; } = new ConcurrentQueue<PgbtRecordedRequest>();
+    public void Dispose() { _listener.Stop(); _listener.Close(); }
+}
+
+public sealed class PgbtRecordedRequest
+{
+    public string Path { get; set; }
+    public string Signature { get; set; }
+    public byte[] Body { get; set; }
+    public string Text { get { return System.Text.Encoding.UTF8.GetString(Body); } }
+}
+'@
+    }
+    [PgbtRecordingListener]::new((Get-PgbtFreePort))
+}
+
+function Get-PgbtFreePort {
+    $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $l.Start()
+    try { $l.LocalEndpoint.Port } finally { $l.Stop() }
+}
+
 Export-ModuleMember -Function *-Pgbt*, Get-PgDumpProcessIds
