@@ -22,6 +22,8 @@ The backup is returned as a PgBackupTools.Backup object, which can be piped to R
         KeyFile          = 'Path of the key file of an encrypted repository.'
         Tag              = 'One or more labels stored with the backup, for example "nightly" or "before-migration". Get-PgBackup -Tag filters on them.'
         LogPath          = 'Path of a log file for schedulers, rolled daily. A path ending in .json or .clef gets compact JSON (CLEF) events; anything else plain text. Every line carries the run''s RunId. The environment variable PGBACKUPTOOLS_LOG sets a default.'
+        Notify           = 'Send an alert through the channels of -NotificationConfig when the backup fails (Critical), and a recovery message when it works again after a failure. A channel that fails is a warning (NotificationFailed) and never changes the backup''s own result.'
+        NotificationConfig = 'Path of the JSON file that configures the alert channels (see Send-PgBackupNotification). Required with -Notify.'
         LockTimeout      = @{ Description = 'How long to wait for another backup of the same database to finish before failing with ErrorId RepositoryLocked.'; Default = '0 (fail at once)' }
     }
     Examples    = @(

@@ -85,9 +85,13 @@ Describe 'Monitoring failure simulation' {
 
     It 'a stopped server makes the backup fail clearly, leaves a run record, and turns health Critical' {
         Stop-PgbtTestServer $Server
-        $b = Invoke-PgBackup -Repository $Repo.Path -Database 'watched' @Conn @Key -ErrorVariable err -ErrorAction SilentlyContinue
+        $b = Invoke-PgBackup -Repository $Repo.Path -Database 'watched' @Conn @Key -Notify -NotificationConfig $AlertConfig -ErrorVariable err -ErrorAction SilentlyContinue
         $b | Should -BeNullOrEmpty
         Assert-PgbtErrorId $err 'ServerUnreachable'
+        $sent = @($Listener.Requests.ToArray())
+        $sent.Count | Should -Be 1 -Because 'the failed backup itself raises an alert'
+        ($sent[0].Text | ConvertFrom-Json).title | Should -Match "Backup of watched on .* failed"
+        ($sent[0].Text | ConvertFrom-Json).severity | Should -Be 'Critical'
         @(Get-ChildItem -LiteralPath (Join-Path $Repo.Path 'runs') -Filter '*.json').Count | Should -Be 2 -Because 'every run leaves a record: the good one and this failure'
 
         $h = Get-PgBackupHealth -Repository $Repo.Path @Key -WarningFreeSpace 0 -CriticalFreeSpace 0
@@ -103,14 +107,14 @@ Describe 'Monitoring failure simulation' {
         $h = Get-PgBackupHealth -Repository $Repo.Path @Key -WarningFreeSpace 0 -CriticalFreeSpace 0 -Notify -NotificationConfig $AlertConfig -ErrorAction Stop
         $h.Status | Should -Be 'Critical'
         $requests = @($Listener.Requests.ToArray())
-        $requests.Count | Should -Be 1
-        $alert = $requests[0].Text | ConvertFrom-Json
+        $requests.Count | Should -Be 2 -Because 'the backup alert came first, then this health alert'
+        $alert = $requests[1].Text | ConvertFrom-Json
         $alert.severity | Should -Be 'Critical'
         $alert.text | Should -Match 'watched: last run: The last backup run'
         $alert.text | Should -Match 'ServerUnreachable'
 
         $null = Get-PgBackupHealth -Repository $Repo.Path @Key -WarningFreeSpace 0 -CriticalFreeSpace 0 -Notify -NotificationConfig $AlertConfig -ErrorAction Stop
-        @($Listener.Requests.ToArray()).Count | Should -Be 1 -Because 'the same alert is not resent within the window'
+        @($Listener.Requests.ToArray()).Count | Should -Be 2 -Because 'the same alert is not resent within the window'
 
         $broken = Join-Path $TestDrive 'broken.json'
         @{ webhook = @{ uri = "http://127.0.0.1:$(Get-PgbtFreePort)/nobody" } } | ConvertTo-Json | Set-Content -LiteralPath $broken

@@ -70,34 +70,7 @@ public sealed class GetPgBackupHealthCommand : RepositoryCmdlet
         WriteObject(report);
         if (Notify)
         {
-            SendAlert(report);
-        }
-    }
-
-    private void SendAlert(HealthReport report)
-    {
-        if (NotificationConfig is null)
-        {
-            throw new Engine.Errors.PgBackupException(
-                "NotificationConfigRequired",
-                Engine.Errors.ErrorKind.InvalidArgument,
-                "-Notify needs -NotificationConfig <path to the JSON file with the channels>; see Get-Help Send-PgBackupNotification.");
-        }
-
-        var config = Engine.Notify.NotificationConfigReader.Load(ResolvePath(NotificationConfig));
-        var alert = HealthAlert.From(report);
-        var results = RunEngine((context, token) => new Engine.Notify.NotificationJob(context).RunAsync(alert, config, false, token));
-        foreach (var result in results)
-        {
-            if (result.Status == NotificationStatus.Failed)
-            {
-                // A broken alert channel must never hide the health result itself: it is a warning.
-                WriteWarning($"NotificationFailed: the health alert could not be sent via {result.Channel}: {result.Detail}");
-            }
-            else
-            {
-                WriteVerbose($"Health alert via {result.Channel}: {result.Status} ({result.Kind})");
-            }
+            SendAlert(RequireNotificationConfig(NotificationConfig), HealthAlert.From(report));
         }
     }
 }

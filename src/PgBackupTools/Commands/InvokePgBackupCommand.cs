@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using PgBackupTools.Commands.Infrastructure;
 using PgBackupTools.Engine.Jobs;
+using PgBackupTools.Engine.Notify;
 using PgBackupTools.Engine.Pipeline;
 
 namespace PgBackupTools.Commands;
@@ -31,11 +32,19 @@ public sealed class InvokePgBackupCommand : ServerCmdlet
     [Parameter]
     public TimeSpan LockTimeout { get; set; } = TimeSpan.Zero;
 
+    [Parameter]
+    public SwitchParameter Notify { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? NotificationConfig { get; set; }
+
     protected override void ProcessRecordCore()
     {
         var repository = ResolvePath(Repository);
         var key = GetKeySource();
         var compression = CompressionSettings.Create((CompressionAlgorithm)(int)Compression, CompressionLevel);
+        var alerts = Notify ? RequireNotificationConfig(NotificationConfig) : null;
         foreach (var database in Database)
         {
             var request = new BackupRequest
@@ -49,12 +58,21 @@ public sealed class InvokePgBackupCommand : ServerCmdlet
             };
             try
             {
-                WriteObject(RunEngine((context, token) => new LogicalBackupJob(context).RunAsync(request, token)));
+                var backup = RunEngine((context, token) => new LogicalBackupJob(context).RunAsync(request, token));
+                WriteObject(backup);
+                if (alerts is not null)
+                {
+                    SendAlert(alerts, BackupAlert.Succeeded(backup));
+                }
             }
             catch (Engine.Errors.PgBackupException ex)
             {
                 // One database failing does not stop the others; each failure is its own error record.
                 WriteError(ErrorRecords.From(ex));
+                if (alerts is not null)
+                {
+                    SendAlert(alerts, BackupAlert.Failed(repository, database, request.Connection.Endpoint, ex.ErrorId, ex.Message, DateTimeOffset.UtcNow));
+                }
             }
         }
     }

@@ -82,6 +82,27 @@ public abstract class PgBackupCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends an alert through the channels of a notification config file. A channel that fails is a warning
+    /// (NotificationFailed): an alert must never hide or change the result of the work it reports on.
+    /// </summary>
+    protected void SendAlert(string configPath, Engine.Notify.Alert alert)
+    {
+        var config = Engine.Notify.NotificationConfigReader.Load(configPath);
+        var results = RunEngine((context, token) => new Engine.Notify.NotificationJob(context).RunAsync(alert, config, false, token));
+        foreach (var result in results)
+        {
+            if (result.Status == NotificationStatus.Failed)
+            {
+                WriteWarning($"NotificationFailed: '{alert.Title}' could not be sent via {result.Channel}: {result.Detail}");
+            }
+            else
+            {
+                WriteVerbose($"Alert '{alert.Title}' via {result.Channel}: {result.Status} ({result.Kind})");
+            }
+        }
+    }
+
     /// <summary>Overridden by cmdlets with a -LogPath parameter.</summary>
     protected virtual string? LogPathOrNull() => null;
 

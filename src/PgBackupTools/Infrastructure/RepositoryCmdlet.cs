@@ -17,6 +17,13 @@ public abstract class RepositoryCmdlet : PgBackupCmdlet
 
     protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
+    protected string RequireNotificationConfig(string? path) => path is null
+        ? throw new PgBackupException(
+            "NotificationConfigRequired",
+            ErrorKind.InvalidArgument,
+            "-Notify needs -NotificationConfig <path to the JSON file with the channels>; see Get-Help Send-PgBackupNotification.")
+        : ResolvePath(path);
+
     /// <summary>The key the user gave, or null. Both at once is refused: which one was meant is unclear.</summary>
     protected KeySource? GetKeySource() => KeySources.From(KeyFile is null ? null : ResolvePath(KeyFile), Passphrase);
 }
