@@ -26,6 +26,10 @@ internal static class HttpDelivery
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
+    /// <summary>Posts a JSON payload to a webhook whose address is itself the secret (Slack, Teams).</summary>
+    public static Task PostToSecretWebhookAsync(Uri webhook, System.Text.Json.Nodes.JsonObject payload, TimeSpan timeout, CancellationToken cancellationToken) =>
+        PostAsync(webhook, JsonBody.ToUtf8(payload), new Dictionary<string, string>(), timeout, [webhook.PathAndQuery], cancellationToken);
+
     public static async Task PostAsync(
         Uri uri,
         byte[] body,

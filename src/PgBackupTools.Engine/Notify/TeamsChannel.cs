@@ -11,13 +11,7 @@ public sealed class TeamsChannel(TeamsSettings settings, TimeSpan timeout) : INo
     public string Name => $"Teams ({settings.WebhookUri.Host})";
 
     public Task SendAsync(Alert alert, CancellationToken cancellationToken) =>
-        HttpDelivery.PostAsync(
-            settings.WebhookUri,
-            JsonBody.ToUtf8(Payload(alert)),
-            new Dictionary<string, string>(),
-            timeout,
-            [settings.WebhookUri.PathAndQuery],
-            cancellationToken);
+        HttpDelivery.PostToSecretWebhookAsync(settings.WebhookUri, Payload(alert), timeout, cancellationToken);
 
     internal static JsonObject Payload(Alert alert)
     {
