@@ -20,6 +20,30 @@ public static class RunRecordStore
         var bytes = record.Serialize();
         SecureFileSystem.WriteAllBytesAtomic(Path.Combine(directory, name + MacSuffix), ManifestMac.Compute(bytes, unlocked?.Master, Purpose));
         SecureFileSystem.WriteAllBytesAtomic(Path.Combine(directory, name), bytes);
+        Prune(directory, record.EndTime - KeepFor);
+    }
+
+    /// <summary>Run records are kept this long; health needs only each database's newest run.</summary>
+    public static TimeSpan KeepFor { get; } = TimeSpan.FromDays(35);
+
+    // Names start with the run's UTC start time, so old records are found without reading them.
+    private static void Prune(string directory, DateTimeOffset olderThan)
+    {
+        var cutoff = olderThan.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'");
+        foreach (var path in System.IO.Directory.EnumerateFiles(directory))
+        {
+            if (string.CompareOrdinal(Path.GetFileName(path), cutoff) < 0)
+            {
+                try
+                {
+                    File.Delete(path);
+                }
+                catch (IOException)
+                {
+                    // Another run prunes it next time.
+                }
+            }
+        }
     }
 
     /// <summary>The trustworthy records of a repository, newest first.</summary>
