@@ -105,6 +105,22 @@ Describe 'Cmdlets that change or replace data' {
     }
 }
 
+Describe 'Result types in scripts' {
+    It 'resolves [PgBackupTools.<Name>] as a type literal although the type lives in the private load context' -ForEach @(
+        @{ Name = 'Backup' }, @{ Name = 'RestoreResult' }, @{ Name = 'VerificationResult' }, @{ Name = 'HealthReport' }, @{ Name = 'RetentionDecision' }
+    ) {
+        $type = "PgBackupTools.$Name" -as [type]
+        $type | Should -Not -BeNullOrEmpty
+        $type.FullName | Should -Be "PgBackupTools.$Name"
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($type.Assembly).Name | Should -Be 'PgBackupTools'
+    }
+
+    It 'lets scripts test results with -is' {
+        $info = Initialize-PgBackupRepository -Repository (Join-Path $TestDrive 'typed-repo') -NoEncryption -WarningAction SilentlyContinue
+        $info -is [PgBackupTools.RepositoryInfo] | Should -BeTrue
+    }
+}
+
 Describe 'Assembly isolation' {
     BeforeAll {
         $script:Alc = [System.Runtime.Loader.AssemblyLoadContext]

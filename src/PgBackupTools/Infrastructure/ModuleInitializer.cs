@@ -19,9 +19,17 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
         return new DependencyLoadContext(Path.Combine(moduleDirectory, "Dependencies"));
     });
 
-    public void OnImport() => AssemblyLoadContext.Default.Resolving += ResolveEngine;
+    public void OnImport()
+    {
+        AssemblyLoadContext.Default.Resolving += ResolveEngine;
+        TypeAccelerators.Register();
+    }
 
-    public void OnRemove(PSModuleInfo psModuleInfo) => AssemblyLoadContext.Default.Resolving -= ResolveEngine;
+    public void OnRemove(PSModuleInfo psModuleInfo)
+    {
+        TypeAccelerators.Unregister();
+        AssemblyLoadContext.Default.Resolving -= ResolveEngine;
+    }
 
     private static Assembly? ResolveEngine(AssemblyLoadContext context, AssemblyName name)
     {
