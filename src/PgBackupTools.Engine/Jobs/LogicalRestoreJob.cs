@@ -35,11 +35,11 @@ public sealed class LogicalRestoreJob(JobContext context)
         }
 
         using var dataKey = manifest.Encryption is { } encryption ? repository.Master!.UnwrapDataKey(encryption.WrappedDataKey, backupId) : null;
-        var catalog = BackupCatalog.Deserialize(await ReadFileAsync(stored, "catalog", dataKey, cancellationToken).ConfigureAwait(false));
+        var catalog = await stored.ReadCatalogAsync(dataKey, cancellationToken).ConfigureAwait(false);
         logger.Information("Restoring backup {BackupId} of {Database} ({Tables} tables, {Rows} rows) into {Target} on {Server}",
             backupId, manifest.Database, catalog.Tables.Count, catalog.Tables.Sum(t => t.Rows), request.TargetDatabase, request.Connection.Endpoint);
 
-        var maintenance = request.Connection.WithDatabase(MaintenanceDatabase(request.Connection));
+        var maintenance = request.Connection.WithDatabase(PgDatabaseAdmin.MaintenanceDatabase);
         var server = await PgServerInfo.QueryAsync(maintenance, cancellationToken).ConfigureAwait(false);
         var locator = new PgToolLocator(context.PgBinDirectory);
         var pgRestore = await locator.FindAsync(PgToolNames.PgRestore, Math.Max(server.Major, DumpVersion.Major(manifest)), cancellationToken).ConfigureAwait(false);
@@ -107,8 +107,6 @@ public sealed class LogicalRestoreJob(JobContext context)
         };
     }
 
-    private static string MaintenanceDatabase(PgConnectionSettings connection) => "postgres";
-
     private async Task<RestoreResult> RestoreTablesAsync(
         RestoreRequest request, StoredBackup stored, DataKey? dataKey, BackupCatalog catalog, PgDatabaseAdmin admin, PgDatabaseAdmin.TargetState state,
         PgToolLocator locator, int serverMajor, PgTool pgRestore, ILogger logger, DateTimeOffset started, long startTimestamp, CancellationToken cancellationToken)
@@ -138,15 +136,6 @@ public sealed class LogicalRestoreJob(JobContext context)
         };
     }
 
-    private static async Task<byte[]> ReadFileAsync(StoredBackup stored, string role, DataKey? dataKey, CancellationToken cancellationToken)
-    {
-        var entry = stored.Manifest.FindFile(role) ?? throw MissingRole(stored, role);
-        return await StoredFileReader.ReadAllAsync(stored.Directory, entry, dataKey, stored.Manifest.Id, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static IntegrityException MissingRole(StoredBackup stored, string role) =>
-        new(IntegrityFailure.MissingFile, $"backups/{stored.Manifest.Id}", $"Backup '{stored.Manifest.Id}' lists no {role} file; the manifest is incomplete.");
-
     private static async Task CreateTemporaryAsync(PgDatabaseAdmin admin, string temporary, PgDatabaseProperties? properties, ILogger logger, CancellationToken cancellationToken)
     {
         try
@@ -163,7 +152,7 @@ public sealed class LogicalRestoreJob(JobContext context)
     private static async Task RestoreGlobalsAsync(
         PgTool psql, StoredBackup stored, DataKey? dataKey, PgPassFile passFile, PgConnectionSettings connection, ILogger logger, CancellationToken cancellationToken)
     {
-        var globals = await ReadFileAsync(stored, "globals", dataKey, cancellationToken).ConfigureAwait(false);
+        var globals = await stored.ReadAllAsync("globals", dataKey, cancellationToken).ConfigureAwait(false);
         logger.Information("Restoring roles and tablespaces (pg_dumpall --globals-only); existing ones are kept");
         await using var child = ChildProcess.Start(new ChildProcessOptions(psql.Path, ["--no-psqlrc", "--quiet", "--no-password", "--dbname=postgres", "--file=-"])
         {

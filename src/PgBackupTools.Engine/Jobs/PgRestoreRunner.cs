@@ -18,8 +18,7 @@ internal sealed class PgRestoreRunner(
     PgTool pgRestore, StoredBackup stored, DataKey? dataKey, PgPassFile? passFile, PgConnectionSettings? connection, ILogger logger, ProgressMeter? progress)
 {
     private const int BufferSize = 1 << 20;
-    private readonly ManifestFile _dump = stored.Manifest.FindFile("dump")
-        ?? throw new IntegrityException(IntegrityFailure.MissingFile, $"backups/{stored.Manifest.Id}", $"Backup '{stored.Manifest.Id}' lists no dump file; the manifest is incomplete.");
+    private readonly ManifestFile _dump = stored.RequireFile("dump");
 
     public async Task RestoreAsync(string database, int jobs, BackupCatalog catalog, CancellationToken cancellationToken)
     {

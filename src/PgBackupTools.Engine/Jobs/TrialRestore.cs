@@ -20,7 +20,7 @@ internal sealed class TrialRestore(JobContext context, PgTool pgRestore, StoredB
     {
         var time = context.Time;
         var checks = new List<VerificationCheck>();
-        var maintenance = scratch.WithDatabase("postgres");
+        var maintenance = scratch.WithDatabase(PgDatabaseAdmin.MaintenanceDatabase);
         checks.Add(await CheckTimer.RunAsync("scratch server", time, async () =>
         {
             var server = await PgServerInfo.QueryAsync(maintenance, cancellationToken).ConfigureAwait(false);

@@ -91,10 +91,7 @@ public sealed class VerificationJob(JobContext context)
             return;
         }
 
-        var catalogEntry = stored.Manifest.FindFile("catalog");
-        var catalog = catalogEntry is null
-            ? null
-            : BackupCatalog.Deserialize(await StoredFileReader.ReadAllAsync(stored.Directory, catalogEntry, dataKey, stored.Manifest.Id, cancellationToken).ConfigureAwait(false));
+        var catalog = stored.Manifest.FindFile("catalog") is null ? null : await stored.ReadCatalogAsync(dataKey, cancellationToken).ConfigureAwait(false);
         var pgRestore = await new PgToolLocator(context.PgBinDirectory).FindAsync(PgToolNames.PgRestore, DumpVersion.Major(stored.Manifest), cancellationToken).ConfigureAwait(false);
         checks.Add(await CheckTimer.RunAsync("archive table of contents", context.Time, async () =>
         {

@@ -12,6 +12,9 @@ public sealed class PgDatabaseAdmin(PgConnectionSettings maintenance)
         HasObjects,
     }
 
+    /// <summary>The database that admin commands connect to (it exists on every cluster initdb made).</summary>
+    public const string MaintenanceDatabase = "postgres";
+
     public static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     public static string QuoteLiteral(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";

@@ -168,20 +168,12 @@ public sealed class StoredFileReader : Stream
             extra += n;
         }
 
-        if (extra > 0 && _decryptor is null)
-        {
-            throw new IntegrityException(
-                IntegrityFailure.TrailingData,
-                _relativePath,
-                $"The backup file '{_relativePath}' has {extra} bytes after the end of its compressed data.");
-        }
-
         if (extra > 0)
         {
             throw new IntegrityException(
                 IntegrityFailure.TrailingData,
                 _relativePath,
-                $"The backup file '{_relativePath}' has {extra} plaintext bytes after the end of its compressed data.");
+                $"The backup file '{_relativePath}' has {extra} bytes after the end of its compressed data.");
         }
 
         var hash = _hasher.FinishHex();
