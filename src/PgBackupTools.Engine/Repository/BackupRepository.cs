@@ -141,7 +141,6 @@ public static class BackupRepository
     internal static void WriteConfig(RepositoryLayout layout, RepositoryConfig config, MasterKey? master)
     {
         var bytes = config.Serialize();
-        SecureFileSystem.WriteAllBytesAtomic(layout.ConfigMacFile, ManifestMac.Compute(bytes, master, ManifestMac.ConfigPurpose));
-        SecureFileSystem.WriteAllBytesAtomic(layout.ConfigFile, bytes);
+        ManifestMac.WriteAuthenticated(layout.ConfigFile, layout.ConfigMacFile, bytes, master, ManifestMac.ConfigPurpose);
     }
 }

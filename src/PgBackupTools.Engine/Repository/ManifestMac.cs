@@ -21,6 +21,20 @@ public static class ManifestMac
         ? Encoding.ASCII.GetBytes(ShaPrefix + Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant() + "\n")
         : Encode(master.ComputeMac(content, purpose));
 
+    /// <summary>
+    /// Writes a document and its authenticator, each atomically. The authenticator goes first: a crash in
+    /// between leaves a document that does not authenticate, never one that authenticates wrongly.
+    /// </summary>
+    public static void WriteAuthenticated(string path, string macPath, byte[] content, MasterKey? master, string purpose)
+    {
+        SecureFileSystem.WriteAllBytesAtomic(macPath, Compute(content, master, purpose));
+        SecureFileSystem.WriteAllBytesAtomic(path, content);
+    }
+
+    /// <summary>Checks content against the authenticator stored at <paramref name="macPath"/>; a missing file does not verify.</summary>
+    public static bool VerifyFile(byte[] content, string macPath, MasterKey? master, string purpose) =>
+        Verify(content, File.Exists(macPath) ? File.ReadAllBytes(macPath) : [], master, purpose);
+
     public static bool Verify(byte[] content, byte[] stored, MasterKey? master, string purpose)
     {
         var text = Encoding.ASCII.GetString(stored).Trim();

@@ -28,8 +28,7 @@ public static class ManifestStore
 
         var (manifest, bytes) = ReadManifest(directory, backupId);
         var macPath = Path.Combine(directory, MacFileName);
-        var stored = File.Exists(macPath) ? File.ReadAllBytes(macPath) : [];
-        if (!ManifestMac.Verify(bytes, stored, repository.Master, ManifestMac.ManifestPurpose)
+        if (!ManifestMac.VerifyFile(bytes, macPath, repository.Master, ManifestMac.ManifestPurpose)
             || manifest.Id != backupId
             || manifest.RepositoryId != repository.Config.Id)
         {

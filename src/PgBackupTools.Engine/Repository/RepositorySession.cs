@@ -140,8 +140,7 @@ public sealed class RepositorySession : IDisposable
     private void VerifyConfigMac(MasterKey? master)
     {
         var content = File.ReadAllBytes(Layout.ConfigFile);
-        var stored = File.Exists(Layout.ConfigMacFile) ? File.ReadAllBytes(Layout.ConfigMacFile) : [];
-        if (!ManifestMac.Verify(content, stored, master, ManifestMac.ConfigPurpose))
+        if (!ManifestMac.VerifyFile(content, Layout.ConfigMacFile, master, ManifestMac.ConfigPurpose))
         {
             master?.Dispose();
             throw new IntegrityException(

@@ -18,8 +18,7 @@ public static class RunRecordStore
         SecureFileSystem.CreatePrivateDirectory(directory);
         var name = record.StartTime.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'") + "-" + record.RunId + ".json";
         var bytes = record.Serialize();
-        SecureFileSystem.WriteAllBytesAtomic(Path.Combine(directory, name + MacSuffix), ManifestMac.Compute(bytes, unlocked?.Master, Purpose));
-        SecureFileSystem.WriteAllBytesAtomic(Path.Combine(directory, name), bytes);
+        ManifestMac.WriteAuthenticated(Path.Combine(directory, name), Path.Combine(directory, name + MacSuffix), bytes, unlocked?.Master, Purpose);
         Prune(directory, record.EndTime - KeepFor);
     }
 

@@ -16,9 +16,7 @@ public static class VerificationStore
     {
         repository.RequireUnlocked();
         var bytes = JsonSerializer.SerializeToUtf8Bytes(result, RepositoryJson.Options);
-        // The MAC goes first: a crash in between leaves a result that does not authenticate, never a forged one.
-        SecureFileSystem.WriteAllBytesAtomic(Path.Combine(backupDirectory, MacFileName), ManifestMac.Compute(bytes, repository.Master, Purpose));
-        SecureFileSystem.WriteAllBytesAtomic(Path.Combine(backupDirectory, FileName), bytes);
+        ManifestMac.WriteAuthenticated(Path.Combine(backupDirectory, FileName), Path.Combine(backupDirectory, MacFileName), bytes, repository.Master, Purpose);
     }
 
     /// <summary>
@@ -38,9 +36,7 @@ public static class VerificationStore
             var bytes = File.ReadAllBytes(path);
             if (repository.IsUnlocked)
             {
-                var macPath = Path.Combine(backupDirectory, MacFileName);
-                var mac = File.Exists(macPath) ? File.ReadAllBytes(macPath) : [];
-                if (!ManifestMac.Verify(bytes, mac, repository.Master, Purpose))
+                if (!ManifestMac.VerifyFile(bytes, Path.Combine(backupDirectory, MacFileName), repository.Master, Purpose))
                 {
                     return null;
                 }
