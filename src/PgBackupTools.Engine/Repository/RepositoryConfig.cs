@@ -18,8 +18,9 @@ public sealed record RepositoryConfig
 
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, RepositoryJson.Options);
 
+    // Source-generated so that pgbt-wal, compiled ahead of time without reflection, can open a repository.
     public static RepositoryConfig Deserialize(byte[] json) =>
-        JsonSerializer.Deserialize<RepositoryConfig>(json, RepositoryJson.Options)
+        JsonSerializer.Deserialize(json, RepositoryConfigJsonContext.Default.RepositoryConfig)
         ?? throw new JsonException("config.json is empty.");
 }
 
@@ -56,3 +57,7 @@ internal static class RepositoryJson
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 }
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(RepositoryConfig))]
+internal sealed partial class RepositoryConfigJsonContext : JsonSerializerContext;
