@@ -20,6 +20,7 @@
         'Remove-PgBackupExpired'
         'Get-PgBackupHealth'
         'Send-PgBackupNotification'
+        'Get-PgWalArchiveCommand'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

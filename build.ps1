@@ -44,6 +44,7 @@ $SourceManifest = Join-Path $RepoRoot 'PgBackupTools.psd1'
 $FormatFile = Join-Path $RepoRoot 'src/PgBackupTools/PgBackupTools.format.ps1xml'
 $CmdletProject = Join-Path $RepoRoot 'src/PgBackupTools'
 $EngineProject = Join-Path $RepoRoot 'src/PgBackupTools.Engine'
+$WalToolProject = Join-Path $RepoRoot 'src/PgBackupTools.WalTool'
 $TestProject = Join-Path $RepoRoot 'tests/PgBackupTools.Tests'
 
 # Never staged into Dependencies/: PowerShell's own assemblies and the cmdlet assembly itself.
@@ -119,6 +120,7 @@ function Invoke-Build {
         $native = Join-Path $publishDir 'runtimes'
         if (Test-Path $native) { Copy-Item $native $depsDir -Recurse }   # native assets, if a dependency ever brings some
         Write-Host ("Staged {0} dependency DLLs: {1}" -f @($deps).Count, ((@($deps).Name | Sort-Object) -join ', '))
+        Publish-WalTool
     } finally {
         if (Test-Path $publishDir) { Remove-Item $publishDir -Recurse -Force }
     }
@@ -155,6 +157,26 @@ Write-Host "Smoke test passed: $($actual.Count) cmdlets, help found for each."
         Remove-Item $smoke -ErrorAction Ignore
     }
     Write-Host "Module staged at $StageDir"
+}
+
+# pgbt-wal runs once per WAL segment as archive_command/restore_command: compiled ahead of time so the database
+# server needs no .NET runtime and each call starts in milliseconds. Native compilation needs the platform's C
+# toolchain; without one, a self-contained single-file build is staged instead (slower to start, same behaviour).
+function Publish-WalTool {
+    $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+    $binDir = Join-Path $StageDir "bin/$rid"
+    Write-Section "Build: publishing pgbt-wal (native, $rid) into bin/$rid/"
+    $common = @('publish', $WalToolProject, '-c', 'Release', '-r', $rid, '-o', $binDir, '--nologo', '-v', 'quiet', '-p:DebugType=none', '-p:StripSymbols=true')
+    try {
+        Invoke-Native dotnet $common
+    } catch {
+        Write-Warning "Native compilation of pgbt-wal failed ($($_.Exception.Message)); staging a self-contained single-file build instead."
+        Invoke-Native dotnet ($common + @('-p:PublishAot=false', '--self-contained', '-p:PublishSingleFile=true'))
+    }
+    $exe = Join-Path $binDir $(if ($IsWindows) { 'pgbt-wal.exe' } else { 'pgbt-wal' })
+    if (-not (Test-Path $exe)) { throw "pgbt-wal was not produced at $exe." }
+    Get-ChildItem $binDir -File | Where-Object { $_.FullName -ne $exe } | Remove-Item
+    Write-Host ("pgbt-wal: {0} ({1:N1} MB)" -f $exe, ((Get-Item $exe).Length / 1MB))
 }
 
 function Get-TrxCounts {

@@ -16,7 +16,10 @@ param(
 
     [string]$ResultsDirectory = (Join-Path $PSScriptRoot '../../out/test-results'),
 
-    [string]$PesterVersion = '6.2.0'
+    [string]$PesterVersion = '6.2.0',
+
+    # Which test files to run, e.g. 'WalArchive*' while working on one suite.
+    [string]$Filter = '*'
 )
 
 Set-StrictMode -Version 3.0
@@ -47,7 +50,7 @@ Write-Host "Module under test: $ModulePath"
 $env:PGBT_MODULE_PATH = $ModulePath
 
 $config = New-PesterConfiguration
-$config.Run.Path = @(Get-ChildItem $PSScriptRoot -Filter '*.Tests.ps1' -File | ForEach-Object FullName)
+$config.Run.Path = @(Get-ChildItem $PSScriptRoot -Filter "$Filter.Tests.ps1" -File | ForEach-Object FullName)
 $config.Run.PassThru = $true
 $config.Run.Exit = $false
 $config.Output.Verbosity = 'Detailed'

@@ -155,6 +155,33 @@ function Start-TestPostgres {
     }
 }
 
+function Restart-TestPostgres {
+    <#
+    .SYNOPSIS
+        Restarts a cluster made by Start-TestPostgres with the options it was started with (settings such as
+        archive_mode take effect only at start).
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory, Position = 0)] [PSTypeName('PgBackupTools.TestPostgres')] $Server)
+    $null = Invoke-PgProgram -BinDir $Server.BinDir -Program 'pg_ctl' -WorkingDirectory $Server.RootDir -Arguments @(
+        '-D', $Server.DataDir, '-l', (Join-Path $Server.RootDir 'server.log'), '-m', 'fast', '-w', '-t', '60', 'restart')
+}
+
+function Grant-TestPostgresAccess {
+    <#
+    .SYNOPSIS
+        Gives the server's OS account ownership of files it must write or read (a repository for archive_command,
+        a key file). A no-op unless running as root, where the server runs as postgres.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory, ValueFromRemainingArguments)] [string[]] $Path)
+    if (-not (Test-RunningAsRoot)) { return }
+    foreach ($p in $Path) {
+        & chown -R 'postgres:' -- $p
+        if ($LASTEXITCODE -ne 0) { throw "chown of $p to postgres failed." }
+    }
+}
+
 function Stop-TestPostgres {
     <#
     .SYNOPSIS
@@ -175,4 +202,4 @@ function Stop-TestPostgres {
     }
 }
 
-Export-ModuleMember -Function Start-TestPostgres, Stop-TestPostgres
+Export-ModuleMember -Function Start-TestPostgres, Stop-TestPostgres, Restart-TestPostgres, Grant-TestPostgresAccess

@@ -25,13 +25,14 @@ public static class WalTool
             var options = WalToolOptions.Parse(args);
             using var session = BackupRepository.Open(options.Repository);
             session.Unlock(KeySourceFor(options, session));
+            var walPath = Path.IsPathRooted(options.WalPath) ? options.WalPath : Path.Combine(currentDirectory, options.WalPath);
             var systemId = options.SystemIdentifier ?? PgControlFile.TryReadSystemIdentifier(currentDirectory)
+                ?? (push ? SystemIdentifierFromSegment(walPath) : null)
                 ?? throw new PgBackupException(
                     "WalSystemUnknown",
                     ErrorKind.InvalidArgument,
                     $"Cannot tell which cluster '{options.WalFileName}' belongs to: '{currentDirectory}' is not a data directory (no global/pg_control). Pass --system-id.");
             using var archive = WalArchive.Open(session, systemId);
-            var walPath = Path.IsPathRooted(options.WalPath) ? options.WalPath : Path.Combine(currentDirectory, options.WalPath);
             if (push)
             {
                 await WalPush.PushAsync(archive, walPath, options.WalFileName, options.Compression, time, cancellationToken).ConfigureAwait(false);
@@ -60,6 +61,23 @@ public static class WalTool
         {
             await error.WriteLineAsync($"pgbt-wal: ERROR: {(push ? "archiving" : "restoring")} failed: {ex.Message}").ConfigureAwait(false);
             return push ? NotFound : Fatal;
+        }
+    }
+
+    /// <summary>A segment names its cluster in its page header; history files do not.</summary>
+    private static ulong? SystemIdentifierFromSegment(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            var bytes = new byte[WalPageHeader.Length];
+            file.ReadExactly(bytes);
+            var header = WalPageHeader.Read(bytes);
+            return header.MajorVersion is null ? null : header.SystemIdentifier;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

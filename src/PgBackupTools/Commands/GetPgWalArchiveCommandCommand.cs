@@ -1,0 +1,80 @@
+using System.Management.Automation;
+using PgBackupTools.Commands.Infrastructure;
+using PgBackupTools.Engine.Errors;
+using PgBackupTools.Engine.Pipeline;
+using PgBackupTools.Engine.Repository;
+using PgBackupTools.Engine.Wal;
+
+namespace PgBackupTools.Commands;
+
+/// <summary>Returns the archive_command and restore_command that archive a server's WAL into a repository.</summary>
+[Cmdlet(VerbsCommon.Get, "PgWalArchiveCommand")]
+[OutputType("PgBackupTools.WalArchiveCommand")]
+public sealed class GetPgWalArchiveCommandCommand : RepositoryCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Repository { get; set; } = "";
+
+    [Parameter]
+    public BackupCompression Compression { get; set; } = BackupCompression.Zstd;
+
+    [Parameter]
+    [ValidateRange(1, 19)]
+    public int? CompressionLevel { get; set; }
+
+    /// <summary>Where pgbt-wal is on the database server, when that is not where this module is installed.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ToolPath { get; set; }
+
+    protected override void ProcessRecordCore()
+    {
+        var repository = ResolvePath(Repository);
+        var keySource = GetKeySource();
+        using (var session = BackupRepository.Open(repository))
+        {
+            // The key must really unlock the repository: a command that fails on every segment fills pg_wal silently.
+            session.Unlock(keySource);
+        }
+
+        var tool = ToolPath is null ? WalToolLocation.Find() : ResolvePath(ToolPath);
+        if (ToolPath is not null && !File.Exists(tool))
+        {
+            WriteWarning($"'{tool}' does not exist here; make sure it does on the database server.");
+        }
+
+        var command = WalArchiveCommandBuilder.Build(
+            tool,
+            repository,
+            KeyFile is null ? null : ResolvePath(KeyFile),
+            Passphrase is not null,
+            CompressionSettings.Create((CompressionAlgorithm)(int)Compression, Compression == BackupCompression.None ? null : CompressionLevel),
+            OperatingSystem.IsWindows());
+        if (command.RequiredEnvironment is not null)
+        {
+            WriteWarning("The commands need the passphrase in the server's environment: " + command.RequiredEnvironment);
+        }
+
+        WriteObject(command);
+    }
+}
+
+/// <summary>pgbt-wal ships in the module under bin/&lt;runtime identifier&gt;/.</summary>
+internal static class WalToolLocation
+{
+    public static string Find()
+    {
+        var moduleBase = Path.GetDirectoryName(typeof(WalToolLocation).Assembly.Location)!;
+        var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
+        var name = OperatingSystem.IsWindows() ? "pgbt-wal.exe" : "pgbt-wal";
+        var path = Path.Combine(moduleBase, "bin", rid, name);
+        return File.Exists(path)
+            ? path
+            : throw new PgBackupException(
+                "WalToolNotFound",
+                ErrorKind.NotInstalled,
+                $"pgbt-wal for {rid} is not in this module ('{path}'). Build the module on this platform (./build.ps1 -Task Build), or give -ToolPath.")
+            { Target = path };
+    }
+}
