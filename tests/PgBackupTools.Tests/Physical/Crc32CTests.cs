@@ -54,6 +54,7 @@ public sealed class Crc32CTests
             }
 
             Assert.False(table.UseHardware);
+            Assert.Equal(Crc32C.IsHardwareAvailable, hardware.UseHardware);
             Assert.Equal(table.Value, hardware.Value);
             Assert.Equal(Crc32C.Compute(data), table.Value);
         }

@@ -239,4 +239,64 @@ public sealed class TarStreamParserTests
         var ex = Assert.Throws<PgBackupException>(() => RecordingTarSink.Parse(new TarTestWriter().Raw(header).End().ToArray()));
         Assert.Contains("magic", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Lone_zero_block_before_a_header_is_rejected()
+    {
+        var tar = new TarTestWriter().File("a", "a").Raw(new byte[512]).File("b", "b").End().ToArray();
+
+        var ex = Assert.Throws<PgBackupException>(() => RecordingTarSink.Parse(tar));
+
+        Assert.Equal("TarStreamInvalid", ex.ErrorId);
+        Assert.Contains("offset 1536", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Gnu_long_link_and_nul_typeflag_are_read()
+    {
+        var longTarget = "/srv/" + new string('t', 200);
+        var linkBody = Encoding.UTF8.GetBytes(longTarget + "\0");
+        var oldStyle = TarTestWriter.BuildHeader("old", '0', 1, 0x180);
+        oldStyle[156] = 0;
+        TarTestWriter.SetChecksum(oldStyle);
+        var tar = new TarTestWriter()
+            .Header("././@LongLink", 'K', linkBody.Length, 0x1A4).Data(linkBody)
+            .Symlink("pg_tblspc/16384", "short")
+            .Raw(oldStyle).Data([42])
+            .End()
+            .ToArray();
+
+        var sink = RecordingTarSink.Parse(tar, 4, 9);
+
+        Assert.Equal(longTarget, sink.Entries[0].Entry.LinkTarget);
+        Assert.Equal(TarEntryType.Regular, sink.Entries[1].Entry.Type);
+        Assert.Equal('0', sink.Entries[1].Entry.TypeFlag);
+        Assert.Equal(new byte[] { 42 }, sink.Entries[1].Data);
+    }
+
+    [Fact]
+    public void Oversized_extended_header_is_rejected()
+    {
+        var tar = new TarTestWriter().Header("././@PaxHeader", 'x', TarStreamParser.MaxMetadataSize + 1, 0x1A4).ToArray();
+
+        var ex = Assert.Throws<PgBackupException>(() => new TarStreamParser(new RecordingTarSink()).Feed(tar));
+
+        Assert.Contains("extended header", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10 path\n")]
+    [InlineData("99 path=x\n")]
+    [InlineData("x path=x\n")]
+    [InlineData("11 size=zz\n")]
+    public void Malformed_pax_records_are_rejected(string body)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var tar = new TarTestWriter().Header("././@PaxHeader", 'x', bytes.Length, 0x1A4).Data(bytes).File("a", "a").End().ToArray();
+
+        var ex = Assert.Throws<PgBackupException>(() => RecordingTarSink.Parse(tar));
+
+        Assert.Equal("TarStreamInvalid", ex.ErrorId);
+        Assert.Contains("PAX", ex.Message, StringComparison.Ordinal);
+    }
 }
