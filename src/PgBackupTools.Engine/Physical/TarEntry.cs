@@ -14,7 +14,7 @@ public enum TarEntryType
 /// One member of a tar stream, with PAX and GNU long-name overrides already applied.
 /// </summary>
 /// <param name="Name">The full path as stored (ustar prefix joined with "/"); directories usually end in "/".</param>
-/// <param name="TypeFlag">The raw typeflag byte, for callers that need to tell kinds of <see cref="TarEntryType.Other"/> apart.</param>
+/// <param name="TypeFlag">The typeflag byte (an old-style NUL reads as '0'), to tell kinds of <see cref="TarEntryType.Other"/> apart.</param>
 public sealed record TarEntry(
     string Name,
     TarEntryType Type,
