@@ -8,6 +8,8 @@ Each database is locked while it is backed up: a second backup of the same datab
 Connect either with -Host, -Port and -Credential, or with a full -ConnectionString. pg_dump must be installed (PostgreSQL client tools); its major version must be at least the server's.
 
 The backup is returned as a PgBackupTools.Backup object, which can be piped to Restore-PgBackup.
+
+With -Type Physical, Invoke-PgBackup takes a base backup of the whole cluster with pg_basebackup instead: its tar stream goes through the same compression, encryption and hashing into the repository, while the CRC32C of every file is checked against PostgreSQL's own backup_manifest (kept with the backup). The server must archive its WAL into the same repository (see Get-PgWalArchiveCommand): the backup is committed only once the WAL from its start to its stop is in the archive, so every listed physical backup can be restored, and together with the later WAL restored to any point in time (Restore-PgBackup -Type Physical -PointInTime). Before pg_basebackup starts, the server is checked: wal_level, max_wal_senders, the REPLICATION attribute of the role, archive_mode and tablespaces outside the data directory (not supported yet); each refusal says what to change.
 '@
     Parameters  = @{
         Repository       = 'Path of the repository (see Initialize-PgBackupRepository).'
@@ -24,6 +26,11 @@ The backup is returned as a PgBackupTools.Backup object, which can be piped to R
         LogPath          = 'Path of a log file for schedulers, rolled daily. A path ending in .json or .clef gets compact JSON (CLEF) events; anything else plain text. Every line carries the run''s RunId. The environment variable PGBACKUPTOOLS_LOG sets a default.'
         Notify           = 'Send an alert through the channels of -NotificationConfig when the backup fails (Critical), and a recovery message when it works again after a failure. A channel that fails is a warning (NotificationFailed) and never changes the backup''s own result.'
         NotificationConfig = 'Path of the JSON file that configures the alert channels (see Send-PgBackupNotification). Required with -Notify.'
+        Type             = @{ Description = 'Logical (pg_dump of each -Database) or Physical (pg_basebackup of the whole cluster, for point-in-time recovery).'; Default = 'Logical' }
+        FastCheckpoint   = 'Physical backups: start with an immediate checkpoint instead of a spread one. The backup starts at once, at the cost of an I/O burst on the server; without it the start can take up to checkpoint_timeout (5 minutes by default).'
+        IncludeWal       = 'Physical backups: put the WAL needed to make the backup consistent into the backup itself (pg_basebackup -X fetch), so it restores without the WAL archive. Point-in-time recovery beyond the backup still needs the archive.'
+        MaxRateKB        = 'Physical backups: cap the read rate on the server, in kB/s (pg_basebackup --max-rate), to keep the cost to a busy server low.'
+        WalTimeout       = @{ Description = 'Physical backups: how long to wait after the base backup for its WAL to arrive in the repository''s archive. When it does not arrive the backup is not kept (ErrorId WalNotArchived).'; Default = '5 minutes' }
         LockTimeout      = @{ Description = 'How long to wait for another backup of the same database to finish before failing with ErrorId RepositoryLocked.'; Default = '0 (fail at once)' }
     }
     Examples    = @(
@@ -36,11 +43,15 @@ The backup is returned as a PgBackupTools.Backup object, which can be piped to R
             Remarks = 'Backs up with a libpq connection string (the password comes from ~/.pgpass or PGPASSFILE), tags the backup as nightly and writes a CLEF JSON log; -ErrorAction Stop makes a failure fail the scheduled task.'
         }
         @{
+            Code    = "Invoke-PgBackup -Repository /backups/prod -Type Physical -Host db1 -Credential `$cred -KeyFile /etc/pgbackup/prod.key -FastCheckpoint"
+            Remarks = 'Takes a base backup of the whole cluster on db1, which archives its WAL into the same repository (see Get-PgWalArchiveCommand).'
+        }
+        @{
             Code    = 'Invoke-PgBackup -Repository ./repo -Database shop -Compression Gzip -CompressionLevel 9 -KeyFile ./demo.key | Restore-PgBackup -TargetDatabase shop_copy -KeyFile ./demo.key -Confirm:$false'
             Remarks = 'Backs up with gzip level 9 and restores the new backup into another database straight away.'
         }
     )
     Outputs     = @{ 'PgBackupTools.Backup' = 'The completed backup.' }
-    Notes       = 'Invoke-PgBackup makes a logical backup (pg_dump). Roles and tablespaces (globals) are stored when the connected user may read them; see Restore-PgBackup -IncludeGlobals.'
-    Links       = @('Get-PgBackup', 'Restore-PgBackup', 'Initialize-PgBackupRepository')
+    Notes       = 'By default Invoke-PgBackup makes a logical backup (pg_dump); -Type Physical makes a base backup. Roles and tablespaces (globals) are stored when the connected user may read them; see Restore-PgBackup -IncludeGlobals.'
+    Links       = @('Get-PgBackup', 'Restore-PgBackup', 'Initialize-PgBackupRepository', 'Get-PgWalArchiveCommand')
 }

@@ -4,7 +4,7 @@ using PgBackupTools.Engine.Postgres;
 
 namespace PgBackupTools.Engine.Jobs;
 
-/// <summary>Everything Invoke-PgBackup -Type Logical needs.</summary>
+/// <summary>Everything Invoke-PgBackup needs; the last group applies to -Type Physical only.</summary>
 public sealed record BackupRequest
 {
     public required string Repository { get; init; }
@@ -15,4 +15,16 @@ public sealed record BackupRequest
 
     /// <summary>How long to wait for another backup of the same database to finish before failing.</summary>
     public TimeSpan LockWait { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Checkpoint at once instead of spreading it over checkpoint_timeout (faster start, an I/O burst on the server).</summary>
+    public bool FastCheckpoint { get; init; }
+
+    /// <summary>Put the WAL needed for consistency into the backup (pg_basebackup -X fetch): restorable without the archive.</summary>
+    public bool IncludeWal { get; init; }
+
+    /// <summary>pg_basebackup --max-rate in kB/s, to cap the read load on the server; null: unlimited.</summary>
+    public int? MaxRateKilobytesPerSecond { get; init; }
+
+    /// <summary>How long to wait after the backup for its WAL to arrive in the repository's archive.</summary>
+    public TimeSpan WalTimeout { get; init; } = TimeSpan.FromMinutes(5);
 }

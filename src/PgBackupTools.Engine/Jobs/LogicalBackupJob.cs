@@ -35,41 +35,13 @@ public sealed class LogicalBackupJob(JobContext context)
         try
         {
             var backup = await RunCoreAsync(request, repository, logger, cancellationToken).ConfigureAwait(false);
-            Record(repository, log.RunId, connection, started, RunOutcome.Succeeded, backup, null, logger);
+            BackupRunRecorder.Record(context, repository, log.RunId, connection.Endpoint, connection.Database, started, RunOutcome.Succeeded, backup, null, logger);
             return backup;
         }
         catch (Exception ex)
         {
-            Record(repository, log.RunId, connection, started, cancellationToken.IsCancellationRequested ? RunOutcome.Cancelled : RunOutcome.Failed, null, ex, logger);
+            BackupRunRecorder.Record(context, repository, log.RunId, connection.Endpoint, connection.Database, started, cancellationToken.IsCancellationRequested ? RunOutcome.Cancelled : RunOutcome.Failed, null, ex, logger);
             throw;
-        }
-    }
-
-    private void Record(
-        RepositorySession repository, string runId, PgConnectionSettings connection, DateTimeOffset started, RunOutcome outcome, Backup? backup, Exception? error, ILogger logger)
-    {
-        var record = new RunRecord
-        {
-            RunId = runId,
-            Database = connection.Database,
-            Server = connection.Endpoint,
-            StartTime = started,
-            EndTime = context.Time.GetUtcNow(),
-            Outcome = outcome,
-            BackupId = backup?.Id,
-            ErrorId = error switch { PgBackupException e => e.ErrorId, OperationCanceledException => "OperationStopped", null => null, _ => "UnexpectedError" },
-            Message = error?.Message,
-            RawBytes = backup?.RawSizeBytes ?? 0,
-            StoredBytes = backup?.SizeBytes ?? 0,
-        };
-        try
-        {
-            RunRecordStore.Write(repository.Layout, record, repository.IsUnlocked ? repository : null);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // A full or read-only repository cannot take the record; the run's own error says why.
-            logger.Warning("Could not write the run record: {Reason}", ex.Message);
         }
     }
 
@@ -195,7 +167,7 @@ public sealed class LogicalBackupJob(JobContext context)
                     }
                     catch (IOException ex)
                     {
-                        throw StorageError(ex, pending.Directory);
+                        throw RepositoryStorageError.From(ex, pending.Directory);
                     }
 
                     meter.Report(writer.PlaintextBytes, writer.StoredBytes);
@@ -223,7 +195,7 @@ public sealed class LogicalBackupJob(JobContext context)
             }
             catch (IOException ex)
             {
-                throw StorageError(ex, pending.Directory);
+                throw RepositoryStorageError.From(ex, pending.Directory);
             }
 
             meter.Report(file.PlainBytes, file.SizeBytes, force: true);
@@ -253,15 +225,5 @@ public sealed class LogicalBackupJob(JobContext context)
         }
 
         return output.ToArray();
-    }
-
-    private static PgBackupException StorageError(IOException ex, string directory)
-    {
-        const int DiskFullUnix = 28;
-        const int DiskFullWindows = 0x70;
-        var full = (ex.HResult & 0xFFFF) is DiskFullUnix or DiskFullWindows || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
-        return full
-            ? new PgBackupException("RepositoryDiskFull", ErrorKind.LimitsExceeded, $"The repository volume is full while writing '{directory}'. Free space or move the repository; the partial backup was removed.", ex) { Target = directory }
-            : new PgBackupException("RepositoryWriteFailed", ErrorKind.WriteError, $"Writing to the repository failed at '{directory}': {ex.Message} The partial backup was removed.", ex) { Target = directory };
     }
 }

@@ -38,6 +38,14 @@ public sealed record Backup
 
     public VerificationStatus? VerificationStatus { get; init; }
     public VerificationLevel? VerificationLevel { get; init; }
+
+    /// <summary>Physical backups: the WAL range the backup needs, and the earliest time it restores to.</summary>
+    public string? StartLsn { get; init; }
+
+    public string? StopLsn { get; init; }
+    public uint? Timeline { get; init; }
+    public string? SystemIdentifier { get; init; }
+    public DateTimeOffset? ConsistentAt { get; init; }
 }
 
 public enum BackupType

@@ -5,6 +5,9 @@ public sealed record BaseBackupScanResult
 {
     public required BackupLabel Label { get; init; }
 
+    /// <summary>backup_label as PostgreSQL wrote it.</summary>
+    public required string LabelText { get; init; }
+
     /// <summary>The tablespace_map content; null when the stream had none, empty when it listed no tablespace.</summary>
     public string? TablespaceMap { get; init; }
 

@@ -146,6 +146,7 @@ public sealed class BaseBackupScanner : ITarEntrySink
         return new BaseBackupScanResult
         {
             Label = label,
+            LabelText = Encoding.UTF8.GetString(_label!),
             TablespaceMap = _map is null ? null : Encoding.UTF8.GetString(_map),
             Manifest = manifest,
             ManifestBytes = manifestBytes,

@@ -32,6 +32,9 @@ public sealed record BackupManifest
     public bool GlobalsIncludeRolePasswords { get; init; }
     public required ToolFacts Tool { get; init; }
 
+    /// <summary>Set for Type "physical".</summary>
+    public PhysicalFacts? Physical { get; init; }
+
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, RepositoryJson.Options);
 
     public static BackupManifest Deserialize(byte[] json) =>
@@ -70,7 +73,7 @@ public sealed record ManifestFile
 {
     public required string Name { get; init; }
 
-    /// <summary>"dump", "globals" or "catalog".</summary>
+    /// <summary>"dump", "globals" or "catalog"; physical backups: "base" (the tar) and "pgmanifest" (PostgreSQL's backup_manifest).</summary>
     public required string Role { get; init; }
 
     public required string Compression { get; init; }

@@ -41,6 +41,11 @@ public static class BackupMapper
         MachineName = manifest.Tool.MachineName,
         Repository = repository.Layout.Root,
         Path = directory,
+        StartLsn = manifest.Physical?.StartLsn,
+        StopLsn = manifest.Physical?.StopLsn,
+        Timeline = manifest.Physical?.Timeline,
+        SystemIdentifier = manifest.Physical?.SystemIdentifier ?? manifest.Server.SystemIdentifier,
+        ConsistentAt = manifest.Physical?.ConsistentAt,
     };
 
     public static Backup FromIncomplete(IncompleteMarker marker, RepositorySession repository, string directory) => new()

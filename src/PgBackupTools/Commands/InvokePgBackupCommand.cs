@@ -6,18 +6,41 @@ using PgBackupTools.Engine.Pipeline;
 
 namespace PgBackupTools.Commands;
 
-/// <summary>Backs up one or more databases with pg_dump into a repository: compressed, encrypted, verified by hash.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "PgBackup")]
+/// <summary>
+/// Backs up databases with pg_dump (logical), or the whole cluster with pg_basebackup (physical, for point-in-time
+/// recovery with the WAL archive), into a repository: compressed, encrypted, verified by hash.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "PgBackup", DefaultParameterSetName = LogicalSet)]
 [OutputType("PgBackupTools.Backup")]
 public sealed class InvokePgBackupCommand : ServerCmdlet
 {
+    private const string LogicalSet = "Logical";
+    private const string PhysicalSet = "Physical";
+
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string Repository { get; set; } = "";
 
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LogicalSet)]
     [ValidateNotNullOrEmpty]
     public string[] Database { get; set; } = [];
+
+    [Parameter(ParameterSetName = LogicalSet)]
+    [Parameter(Mandatory = true, ParameterSetName = PhysicalSet)]
+    public BackupKind Type { get; set; } = BackupKind.Logical;
+
+    [Parameter(ParameterSetName = PhysicalSet)]
+    public SwitchParameter FastCheckpoint { get; set; }
+
+    [Parameter(ParameterSetName = PhysicalSet)]
+    public SwitchParameter IncludeWal { get; set; }
+
+    [Parameter(ParameterSetName = PhysicalSet)]
+    [ValidateRange(32, 1048576)]
+    public int? MaxRateKB { get; set; }
+
+    [Parameter(ParameterSetName = PhysicalSet)]
+    public TimeSpan WalTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     [Parameter]
     public BackupCompression Compression { get; set; } = BackupCompression.Zstd;
@@ -45,7 +68,14 @@ public sealed class InvokePgBackupCommand : ServerCmdlet
         var key = GetKeySource();
         var compression = CompressionSettings.Create((CompressionAlgorithm)(int)Compression, CompressionLevel);
         var alerts = Notify ? RequireNotificationConfig(NotificationConfig) : null;
-        foreach (var database in Database)
+        var physical = Type == BackupKind.Physical;
+        if (!physical && Database.Length == 0)
+        {
+            throw new Engine.Errors.PgBackupException(
+                "DatabaseRequired", Engine.Errors.ErrorKind.InvalidArgument, "A logical backup needs -Database; a physical backup (-Type Physical) takes the whole cluster.");
+        }
+
+        foreach (var database in physical ? [null] : Database.Select(d => (string?)d))
         {
             var request = new BackupRequest
             {
@@ -55,10 +85,16 @@ public sealed class InvokePgBackupCommand : ServerCmdlet
                 Compression = compression,
                 Tags = Tag,
                 LockWait = LockTimeout,
+                FastCheckpoint = FastCheckpoint,
+                IncludeWal = IncludeWal,
+                MaxRateKilobytesPerSecond = MaxRateKB,
+                WalTimeout = WalTimeout,
             };
             try
             {
-                var backup = RunEngine((context, token) => new LogicalBackupJob(context).RunAsync(request, token));
+                var backup = RunEngine((context, token) => physical
+                    ? new PhysicalBackupJob(context).RunAsync(request, token)
+                    : new LogicalBackupJob(context).RunAsync(request, token));
                 WriteObject(backup);
                 if (alerts is not null)
                 {
@@ -71,7 +107,7 @@ public sealed class InvokePgBackupCommand : ServerCmdlet
                 WriteError(ErrorRecords.From(ex));
                 if (alerts is not null)
                 {
-                    SendAlert(alerts, BackupAlert.Failed(repository, database, request.Connection.Endpoint, ex.ErrorId, ex.Message, DateTimeOffset.UtcNow));
+                    SendAlert(alerts, BackupAlert.Failed(repository, database ?? "(cluster)", request.Connection.Endpoint, ex.ErrorId, ex.Message, DateTimeOffset.UtcNow));
                 }
             }
         }

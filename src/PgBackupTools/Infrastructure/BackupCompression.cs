@@ -10,3 +10,10 @@ public enum BackupCompression
     Gzip,
     None,
 }
+
+/// <summary>-Type values of Invoke-PgBackup and Restore-PgBackup (mirrors the engine's BackupType, for the same reason).</summary>
+public enum BackupKind
+{
+    Logical,
+    Physical,
+}

@@ -1,0 +1,293 @@
+using System.Globalization;
+using System.Text;
+using Npgsql;
+using PgBackupTools.Engine.Errors;
+using PgBackupTools.Engine.Logging;
+using PgBackupTools.Engine.Physical;
+using PgBackupTools.Engine.Pipeline;
+using PgBackupTools.Engine.Postgres;
+using PgBackupTools.Engine.Processes;
+using PgBackupTools.Engine.Repository;
+using PgBackupTools.Engine.Wal;
+using Serilog;
+
+namespace PgBackupTools.Engine.Jobs;
+
+/// <summary>
+/// pg_basebackup -Ft to stdout → tar scanner (CRC32C of every file against PostgreSQL's backup_manifest) →
+/// zstd/gzip → AES-256-GCM → SHA-256 → repository in one pass; then waits until the WAL from the backup's start
+/// to its stop is in the repository's archive, and only then commits. A backup whose WAL is not there could not
+/// be restored, so it is never listed.
+/// </summary>
+public sealed class PhysicalBackupJob(JobContext context)
+{
+    private const string BaseRole = "base";
+    private const string PgManifestRole = "pgmanifest";
+    private const int ReadBufferSize = 1 << 20;
+    private const int ReadAheadDepth = 4;
+    private static readonly TimeSpan WalPollInterval = TimeSpan.FromMilliseconds(250);
+
+    public async Task<Backup> RunAsync(BackupRequest request, CancellationToken cancellationToken)
+    {
+        using var log = RunLog.Create(context, "Invoke-PgBackup");
+        var logger = log.Logger;
+        var connection = request.Connection;
+        var started = context.Time.GetUtcNow();
+        logger.Information("Physical backup of the cluster on {Server} into {Repository}", connection.Endpoint, request.Repository);
+        using var repository = BackupRepository.Open(request.Repository);
+        try
+        {
+            var backup = await RunCoreAsync(request, repository, logger, cancellationToken).ConfigureAwait(false);
+            BackupRunRecorder.Record(context, repository, log.RunId, connection.Endpoint, PhysicalServerFacts.ClusterDatabaseLabel, started, RunOutcome.Succeeded, backup, null, logger);
+            return backup;
+        }
+        catch (Exception ex)
+        {
+            BackupRunRecorder.Record(
+                context, repository, log.RunId, connection.Endpoint, PhysicalServerFacts.ClusterDatabaseLabel, started,
+                cancellationToken.IsCancellationRequested ? RunOutcome.Cancelled : RunOutcome.Failed, null, ex, logger);
+            throw;
+        }
+    }
+
+    private async Task<Backup> RunCoreAsync(BackupRequest request, RepositorySession repository, ILogger logger, CancellationToken cancellationToken)
+    {
+        var connection = request.Connection;
+        repository.Unlock(request.Key);
+        SecureFileSystem.EnsureWritable(repository.Layout.BackupsDirectory);
+        SecureFileSystem.EnsureWritable(repository.Layout.LocksDirectory);
+
+        var server = await PgServerInfo.QueryAsync(connection, cancellationToken).ConfigureAwait(false);
+        var facts = await PhysicalServerFacts.QueryAsync(connection, cancellationToken).ConfigureAwait(false);
+        facts.RequireReady(connection, request.IncludeWal);
+        var systemId = ulong.Parse(facts.SystemIdentifier, CultureInfo.InvariantCulture);
+        logger.Information(
+            "Server {Server}: PostgreSQL {Major}.{Minor}, system {SystemId}, wal_level {WalLevel}, archive_mode {Archive}",
+            connection.Endpoint, server.Major, server.Minor, facts.SystemIdentifier, facts.WalLevel, facts.ArchiveModeOn ? "on" : "off");
+        var pgBaseBackup = await new PgToolLocator(context.PgBinDirectory).FindAsync(PgToolNames.PgBaseBackup, server.Major, cancellationToken).ConfigureAwait(false);
+
+        var lockName = RepositoryLock.DatabaseLockName(connection.Endpoint, PhysicalServerFacts.ClusterDatabaseLabel);
+        using var clusterLock = await RepositoryLock.AcquireAsync(
+            repository.Layout, lockName, $"Physical backup of {connection.Endpoint}", request.LockWait, context.Time, cancellationToken).ConfigureAwait(false);
+
+        var start = context.Time.GetUtcNow();
+        var id = BackupId.New(start);
+        var marker = new IncompleteMarker(id, "physical", PhysicalServerFacts.ClusterDatabaseLabel, connection.Endpoint, lockName, start, Environment.ProcessId, Environment.MachineName);
+        await using var pending = PendingBackup.Begin(repository, id, marker.Serialize());
+        logger.Information("Backup {BackupId} started", id);
+
+        using var passFile = PgPassFile.Create(connection);
+        var (scan, baseFile) = await StreamBaseBackupAsync(pgBaseBackup, request, id, passFile, pending, logger, cancellationToken).ConfigureAwait(false);
+        pending.Add(baseFile);
+        var encrypted = repository.IsEncrypted ? ".enc" : "";
+        await pending.WriteSmallFileAsync("backup_manifest" + request.Compression.FileSuffix + encrypted, PgManifestRole, scan.ManifestBytes, request.Compression, cancellationToken).ConfigureAwait(false);
+
+        var consistentAt = await ServerNowAsync(connection, cancellationToken).ConfigureAwait(false);
+        var range = scan.Manifest.WalRanges[^1];
+        var startLsn = scan.Label.StartLsn;
+        var stopLsn = range.EndLsn;
+        if (!request.IncludeWal)
+        {
+            await WaitForWalAsync(repository, systemId, range.Timeline, startLsn, stopLsn, facts.WalSegmentSize, request.WalTimeout, logger, cancellationToken).ConfigureAwait(false);
+        }
+
+        var end = context.Time.GetUtcNow();
+        var manifest = new BackupManifest
+        {
+            Id = id,
+            RepositoryId = repository.Config.Id,
+            Type = "physical",
+            Database = PhysicalServerFacts.ClusterDatabaseLabel,
+            Server = new ServerFacts
+            {
+                Host = connection.Host,
+                Port = connection.Port,
+                Version = $"{server.Major}.{server.Minor}",
+                VersionNum = server.VersionNumber,
+                SystemIdentifier = facts.SystemIdentifier,
+                DatabaseSizeBytes = scan.TotalBytes,
+            },
+            PgDumpVersion = pgBaseBackup.VersionText,
+            StartTime = start,
+            EndTime = end,
+            DurationSeconds = Math.Round((end - start).TotalSeconds, 3),
+            Compression = request.Compression.Name,
+            CompressionLevel = request.Compression.Level,
+            Encryption = pending.Encryption,
+            Tags = request.Tags,
+            Files = pending.Files,
+            RawBytes = baseFile.PlainBytes,
+            StoredBytes = pending.Files.Sum(f => f.SizeBytes),
+            Tool = new ToolFacts { Name = "PgBackupTools", Version = EngineInfo.Version, MachineName = Environment.MachineName, OsUser = Environment.UserName },
+            Physical = new PhysicalFacts
+            {
+                SystemIdentifier = facts.SystemIdentifier,
+                Timeline = range.Timeline,
+                StartLsn = startLsn.ToString(),
+                StopLsn = stopLsn.ToString(),
+                WalSegmentSize = facts.WalSegmentSize,
+                ConsistentAt = consistentAt,
+                BackupLabel = scan.LabelText,
+                IncludesWal = request.IncludeWal,
+                BootstrapSuperuser = facts.BootstrapSuperuser,
+                DataFileCount = scan.FileCount,
+                ServerMajorVersion = server.Major,
+            },
+        };
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var directory = await pending.CommitAsync(manifest, cancellationToken).ConfigureAwait(false);
+        logger.Information(
+            "Backup {BackupId} committed: {Files} files, WAL {Start} to {Stop} on timeline {Timeline}, {Raw} bytes read, {Stored} bytes stored in {Seconds:0.0} s",
+            id, scan.FileCount, manifest.Physical.StartLsn, manifest.Physical.StopLsn, range.Timeline, manifest.RawBytes, manifest.StoredBytes, manifest.DurationSeconds);
+        return BackupMapper.FromManifest(manifest, repository, directory);
+    }
+
+    private async Task<(BaseBackupScanResult Scan, ManifestFile File)> StreamBaseBackupAsync(
+        PgTool tool, BackupRequest request, string id, PgPassFile passFile, PendingBackup pending, ILogger logger, CancellationToken cancellationToken)
+    {
+        List<string> arguments =
+        [
+            "--pgdata=-", "--format=tar", "--wal-method=" + (request.IncludeWal ? "fetch" : "none"),
+            "--checkpoint=" + (request.FastCheckpoint ? "fast" : "spread"), "--manifest-checksums=CRC32C",
+            "--label=PgBackupTools " + id, "--no-password",
+        ];
+        if (request.MaxRateKilobytesPerSecond is { } rate)
+        {
+            arguments.Add(string.Create(CultureInfo.InvariantCulture, $"--max-rate={rate}k"));
+        }
+
+        logger.Information("Running {Tool} {Arguments}", tool.Name, string.Join(' ', arguments));
+        var name = "base.tar" + request.Compression.FileSuffix + (pending.DataKey is null ? "" : ".enc");
+        var scanner = new BaseBackupScanner();
+        var parser = new TarStreamParser(scanner);
+        var meter = new ProgressMeter(context.Reporter, 1, $"Base backup of {request.Connection.Endpoint}", context.Time);
+        var writer = pending.CreateFile(name, BaseRole, request.Compression);
+        await using (writer.ConfigureAwait(false))
+        {
+            await using var child = ChildProcess.Start(new ChildProcessOptions(tool.Path, arguments) { Environment = passFile.ChildEnvironment });
+            await using var stream = new ReadAheadStream(child.StandardOutput, ReadBufferSize, ReadAheadDepth, cancellationToken);
+            var buffer = new byte[ReadBufferSize];
+            try
+            {
+                int read;
+                while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    parser.Feed(buffer.AsSpan(0, read));
+                    try
+                    {
+                        await writer.Input.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (IOException ex)
+                    {
+                        throw RepositoryStorageError.From(ex, pending.Directory);
+                    }
+
+                    meter.Report(writer.PlaintextBytes, writer.StoredBytes);
+                }
+            }
+            catch
+            {
+                child.Kill();
+                throw;
+            }
+
+            var exitCode = await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            if (exitCode != 0)
+            {
+                throw BaseBackupFailed(tool, exitCode, child.StandardErrorText, request.Connection);
+            }
+
+            parser.Complete();
+            var scan = scanner.Complete();
+            if (!scan.IsConsistent)
+            {
+                throw new PgBackupException(
+                    "BaseBackupInconsistent",
+                    ErrorKind.InvalidData,
+                    $"The base backup stream disagrees with its own backup_manifest ({scan.Problems.Count} problem(s); first: {scan.Problems[0]}). Nothing was kept; the server's storage or the connection may be damaging data.")
+                { Target = request.Connection.Endpoint };
+            }
+
+            ManifestFile file;
+            try
+            {
+                file = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                throw RepositoryStorageError.From(ex, pending.Directory);
+            }
+
+            meter.Report(file.PlainBytes, file.SizeBytes, force: true);
+            meter.Complete();
+            logger.Information("pg_basebackup finished: {Files} files, {Bytes} bytes, {Checked} CRC32C checksums verified", scan.FileCount, scan.TotalBytes, scan.VerifiedChecksumCount);
+            return (scan, file);
+        }
+    }
+
+    /// <summary>pg_basebackup's own words for the setup problems users hit, with what to change.</summary>
+    private static PgBackupException BaseBackupFailed(PgTool tool, int exitCode, string standardError, PgConnectionSettings connection)
+    {
+        if (standardError.Contains("pg_hba.conf", StringComparison.Ordinal) && standardError.Contains("replication", StringComparison.Ordinal))
+        {
+            return new PgBackupException(
+                "ReplicationNotAllowed",
+                ErrorKind.PermissionDenied,
+                $"{connection.Endpoint} does not allow replication connections from here for '{connection.Username}'. Add a line like 'host replication {connection.Username} <this machine's address>/32 scram-sha-256' to pg_hba.conf and reload the server.")
+            { Target = connection.Endpoint };
+        }
+
+        if (standardError.Contains("number of requested standby connections exceeds max_wal_senders", StringComparison.Ordinal)
+            || standardError.Contains("too many WAL senders", StringComparison.Ordinal))
+        {
+            return new PgBackupException(
+                "PhysicalBackupWalSenders",
+                ErrorKind.ResourceBusy,
+                $"All WAL senders of {connection.Endpoint} are in use (max_wal_senders). Raise max_wal_senders and restart, or retry when a replica or another backup has finished.")
+            { Target = connection.Endpoint };
+        }
+
+        return PgErrorTranslator.FromToolOutput(tool.Name, exitCode, standardError, connection);
+    }
+
+    private static async Task<DateTimeOffset> ServerNowAsync(PgConnectionSettings connection, CancellationToken cancellationToken)
+    {
+        await using var db = new NpgsqlConnection(connection.NpgsqlConnectionString());
+        await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT now()", db);
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is DateTime time ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>Waits until every segment from the backup's start to its stop is in the repository's WAL archive.</summary>
+    private async Task WaitForWalAsync(
+        RepositorySession repository, ulong systemId, uint timeline, Lsn start, Lsn stop, int segmentSize, TimeSpan timeout, ILogger logger, CancellationToken cancellationToken)
+    {
+        var first = start.SegmentNumber(segmentSize);
+        var last = new Lsn(stop.Value - 1).SegmentNumber(segmentSize);
+        logger.Information("Waiting for WAL {First} to {Last} to be archived into the repository", WalFileName.Segment(timeline, first, segmentSize), WalFileName.Segment(timeline, last, segmentSize));
+        var deadline = context.Time.GetUtcNow() + timeout;
+        while (true)
+        {
+            using var archive = WalArchive.Open(repository, systemId);
+            var present = archive.List().Where(f => f.Name.Timeline == timeline && f.Name.Kind == WalFileKind.Segment).Select(f => f.Name);
+            var report = WalContinuity.Check(present, TimelineHistory.Initial(timeline), segmentSize, first, last);
+            if (report.IsContinuous && report.SegmentCount == last - first + 1)
+            {
+                return;
+            }
+
+            if (context.Time.GetUtcNow() > deadline)
+            {
+                throw new PgBackupException(
+                    "WalNotArchived",
+                    ErrorKind.ResourceUnavailable,
+                    $"The base backup is complete, but WAL {report.Gaps[0]} did not arrive in the repository's archive within {timeout.TotalSeconds:0} s, so the backup could not be restored and was not kept. Check that archive_command archives into '{repository.Layout.Root}' (Get-PgWalArchiveCommand) and pg_stat_archiver for failures.")
+                { Target = repository.Layout.Root };
+            }
+
+            await Task.Delay(WalPollInterval, context.Time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
