@@ -13,6 +13,9 @@ internal sealed class PassphraseKeySource : KeySource
 
     public override string Kind => PassphraseKind;
 
+    /// <summary>For the environment of a restored server, whose restore_command unlocks the repository itself.</summary>
+    internal string Passphrase => _passphrase;
+
     internal override string KdfAlgorithm => KdfParameters.Pbkdf2Sha256;
 
     private protected override void DeriveKekCore(KdfParameters kdf, Span<byte> kek)

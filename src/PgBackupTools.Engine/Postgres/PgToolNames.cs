@@ -8,4 +8,5 @@ public static class PgToolNames
     public const string PgDumpAll = "pg_dumpall";
     public const string Psql = "psql";
     public const string PgBaseBackup = "pg_basebackup";
+    public const string PgCtl = "pg_ctl";
 }

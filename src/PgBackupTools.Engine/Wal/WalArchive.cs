@@ -240,5 +240,4 @@ public sealed class WalArchive : IDisposable
         _ => $"WAL segment {name.Name}",
     };
 
-    internal static string Utf8(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 }

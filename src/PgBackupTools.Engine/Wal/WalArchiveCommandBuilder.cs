@@ -11,13 +11,19 @@ namespace PgBackupTools.Engine.Wal;
 /// </summary>
 public static class WalArchiveCommandBuilder
 {
-    public static WalArchiveCommand Build(string toolPath, string repository, string? keyFile, bool passphrase, CompressionSettings compression, bool windows)
+    public static WalArchiveCommand Build(
+        string toolPath, string repository, string? keyFile, bool passphrase, CompressionSettings compression, bool windows, string? systemIdentifier = null)
     {
         var common = new StringBuilder()
             .Append(" --repository ").Append(Quote(repository, windows));
         if (keyFile is not null)
         {
             common.Append(" --key-file ").Append(Quote(keyFile, windows));
+        }
+
+        if (systemIdentifier is not null)
+        {
+            common.Append(" --system-id ").Append(systemIdentifier);
         }
 
         var tool = Quote(toolPath, windows);

@@ -4,24 +4,31 @@ using PgBackupTools.Engine.Jobs;
 
 namespace PgBackupTools.Commands;
 
-/// <summary>Restores a logical backup into a database; the target is replaced only after a successful restore.</summary>
+/// <summary>
+/// Restores a logical backup into a database (the target is replaced only after a successful restore), or a
+/// physical backup into an empty folder with point-in-time recovery from the WAL archive.
+/// </summary>
 [Cmdlet(VerbsData.Restore, "PgBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet)]
-[OutputType("PgBackupTools.RestoreResult")]
-public sealed class RestorePgBackupCommand : ServerCmdlet
+[OutputType("PgBackupTools.RestoreResult", ParameterSetName = [InputObjectSet, IdSet, LatestSet])]
+[OutputType("PgBackupTools.PhysicalRestoreResult", ParameterSetName = [PhysicalSet])]
+public sealed partial class RestorePgBackupCommand : ServerCmdlet
 {
     private const string InputObjectSet = "InputObject";
     private const string IdSet = "Id";
     private const string LatestSet = "Latest";
+    private const string PhysicalSet = "Physical";
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
     public Backup InputObject { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = IdSet)]
     [Parameter(Mandatory = true, ParameterSetName = LatestSet)]
+    [Parameter(Mandatory = true, ParameterSetName = PhysicalSet)]
     [ValidateNotNullOrEmpty]
     public string Repository { get; set; } = "";
 
     [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+    [Parameter(ParameterSetName = PhysicalSet)]
     [ValidateNotNullOrEmpty]
     public string Id { get; set; } = "";
 
@@ -30,9 +37,12 @@ public sealed class RestorePgBackupCommand : ServerCmdlet
     public string Database { get; set; } = "";
 
     [Parameter(Mandatory = true, ParameterSetName = LatestSet)]
+    [Parameter(ParameterSetName = PhysicalSet)]
     public SwitchParameter Latest { get; set; }
 
-    [Parameter(Mandatory = true)]
+    [Parameter(Mandatory = true, ParameterSetName = InputObjectSet)]
+    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+    [Parameter(Mandatory = true, ParameterSetName = LatestSet)]
     [ValidateNotNullOrEmpty]
     public string TargetDatabase { get; set; } = "";
 
@@ -56,6 +66,12 @@ public sealed class RestorePgBackupCommand : ServerCmdlet
 
     protected override void ProcessRecordCore()
     {
+        if (ParameterSetName == PhysicalSet)
+        {
+            RestorePhysical();
+            return;
+        }
+
         var (repository, selector, label) = ParameterSetName switch
         {
             InputObjectSet => (InputObject.Repository, BackupSelector.ById(InputObject.Id), $"backup {InputObject.Id} of '{InputObject.Database}'"),

@@ -1,0 +1,203 @@
+using PgBackupTools.Engine.Crypto;
+using PgBackupTools.Engine.Errors;
+using PgBackupTools.Engine.Logging;
+using PgBackupTools.Engine.Physical;
+using PgBackupTools.Engine.Pipeline;
+using PgBackupTools.Engine.Postgres;
+using PgBackupTools.Engine.Repository;
+using PgBackupTools.Engine.Wal;
+using Serilog;
+
+namespace PgBackupTools.Engine.Jobs;
+
+/// <summary>
+/// Point-in-time restore: picks the base backup, checks that the archive holds the WAL it needs, extracts it
+/// into an empty folder (authenticating, decrypting and checking each file's CRC32C on the way), configures
+/// recovery with restore_command = pgbt-wal archive-get, and with Start runs recovery to the target.
+/// </summary>
+public sealed class PhysicalRestoreJob(JobContext context)
+{
+    private const int ReadBufferSize = 1 << 20;
+
+    public async Task<PhysicalRestoreResult> RunAsync(PhysicalRestoreRequest request, CancellationToken cancellationToken)
+    {
+        using var log = RunLog.Create(context, "Restore-PgBackup");
+        var logger = log.Logger;
+        var startTimestamp = context.Time.GetTimestamp();
+        using var repository = BackupRepository.Open(request.Repository);
+        repository.Unlock(request.Key);
+
+        var chosen = PhysicalBackupChooser.Choose(repository, request.Target, request.BackupId, request.SystemIdentifier);
+        var stored = ManifestStore.Load(repository, chosen.Id);
+        var facts = stored.Manifest.Physical ?? throw new PgBackupException(
+            "BackupTypeMismatch", ErrorKind.InvalidArgument, $"Backup '{chosen.Id}' is not a physical backup.") { Target = chosen.Id };
+        logger.Information(
+            "Restoring physical backup {BackupId} (consistent at {ConsistentAt:u}, WAL {Start} to {Stop}) into {Target}, recovering to {RecoveryTarget}",
+            chosen.Id, facts.ConsistentAt, facts.StartLsn, facts.StopLsn, request.TargetPath, request.Target.Description);
+
+        CheckWal(repository, facts, request.Target, logger);
+        var pgCtl = request.Start ? await FindServerToolAsync(facts.ServerMajorVersion, cancellationToken).ConfigureAwait(false) : null;
+
+        using var dataKey = stored.Manifest.Encryption is { } e ? repository.Master!.UnwrapDataKey(e.WrappedDataKey, chosen.Id) : null;
+        var pgManifest = PgBackupManifest.Parse(await stored.ReadAllAsync("pgmanifest", dataKey, cancellationToken).ConfigureAwait(false));
+        long files, bytes;
+        try
+        {
+            (files, bytes) = await ExtractAsync(stored, dataKey, pgManifest, request.TargetPath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not PgBackupException { ErrorId: "RestoreTargetNotEmpty" })
+        {
+            // The folder was empty (the extractor insists): leave it so, and the restore can simply be run again.
+            EmptyFolder(request.TargetPath);
+            throw;
+        }
+
+        logger.Information("Extracted {Files} files ({Bytes} bytes), every CRC32C checked against backup_manifest", files, bytes);
+
+        var restoreCommand = WalArchiveCommandBuilder.Build(
+            request.WalToolPath, repository.Layout.Root, request.KeyFilePath, request.Key is PassphraseKeySource, CompressionSettings.Default,
+            OperatingSystem.IsWindows(), facts.SystemIdentifier).RestoreCommand;
+        RecoveryConfiguration.Write(request.TargetPath, chosen.Id, restoreCommand, request.Target, request.Port, request.KeepArchiving, context.Time.GetUtcNow());
+        var account = ServerAccount.Current();
+        await account.GiveAsync(request.TargetPath, cancellationToken).ConfigureAwait(false);
+
+        var result = new PhysicalRestoreResult
+        {
+            BackupId = chosen.Id,
+            TargetPath = request.TargetPath,
+            Target = request.Target.Description,
+            Duration = context.Time.GetElapsedTime(startTimestamp),
+            Files = files,
+            Bytes = bytes,
+            Port = request.Port,
+            RestoreCommand = restoreCommand,
+        };
+        if (pgCtl is null)
+        {
+            logger.Information("Recovery is configured; it runs when the server is started on {Target}", request.TargetPath);
+            return result;
+        }
+
+        var environment = new Dictionary<string, string?>();
+        if (request.Key is PassphraseKeySource passphrase)
+        {
+            environment[WalToolOptions.PassphraseVariable] = passphrase.Passphrase;
+        }
+
+        var server = new RecoveryServer(pgCtl.Path, request.TargetPath, account, environment, context.Time);
+        context.Reporter.Progress(new JobProgress(1, $"Recovering {request.TargetPath}", $"replaying WAL to {request.Target.Description}"));
+        var outcome = await server.RecoverAsync(facts.BootstrapSuperuser, request.RecoveryTimeout, cancellationToken).ConfigureAwait(false);
+        logger.Information("Recovery finished at WAL {Lsn} (last transaction {Time:u}), now on timeline {Timeline}", outcome.ReplayLsn, outcome.LastTransactionTime, outcome.Timeline);
+        await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        logger.Information("The restored server is running from {Target}", request.TargetPath);
+        return result with
+        {
+            Duration = context.Time.GetElapsedTime(startTimestamp),
+            Recovered = true,
+            Running = true,
+            ReachedLsn = outcome.ReplayLsn,
+            ReachedTime = outcome.LastTransactionTime,
+            Timeline = outcome.Timeline,
+        };
+    }
+
+    /// <summary>
+    /// The WAL from the backup's start to its stop must all be there, or the restore could not even become
+    /// consistent. A hole later on is fatal for "latest" (recovery would stop at it); for an earlier target it
+    /// may not matter, so it is logged and recovery itself stops there if it must.
+    /// </summary>
+    private static void CheckWal(RepositorySession repository, PhysicalFacts facts, RecoveryTarget target, ILogger logger)
+    {
+        using var archive = WalArchive.Open(repository, ulong.Parse(facts.SystemIdentifier, System.Globalization.CultureInfo.InvariantCulture));
+        var segmentSize = facts.WalSegmentSize;
+        var first = Lsn.Parse(facts.StartLsn).SegmentNumber(segmentSize);
+        var last = new Lsn(Lsn.Parse(facts.StopLsn).Value - 1).SegmentNumber(segmentSize);
+        var present = archive.List().Select(f => f.Name).ToList();
+        var history = TimelineHistory.Initial(facts.Timeline);
+        if (!facts.IncludesWal)
+        {
+            var needed = WalContinuity.Check(present, history, segmentSize, first, last);
+            if (!needed.IsContinuous)
+            {
+                throw new PgBackupException(
+                    "WalMissing",
+                    ErrorKind.ObjectNotFound,
+                    $"WAL {needed.Gaps[0]} is missing from the archive in '{repository.Layout.Root}'; backup needs it to become consistent, so it cannot be restored. Restore those segments from a copy of the repository, or use an older backup with -Id.")
+                { Target = needed.Gaps[0].First.Name };
+            }
+        }
+
+        var after = WalContinuity.Check(present, history, segmentSize, first);
+        if (!after.IsContinuous)
+        {
+            var gap = after.Gaps[0];
+            if (target.Kind == RecoveryTargetKind.Latest)
+            {
+                throw new PgBackupException(
+                    "WalGap",
+                    ErrorKind.ObjectNotFound,
+                    $"The WAL archive has a hole at {gap}: recovery to the latest point would stop there without replaying what follows. Recover to a point before it (-PointInTime or -TargetLsn), or put the missing segments back.")
+                { Target = gap.First.Name };
+            }
+
+            logger.Warning("The WAL archive has a hole at {Gap}; recovery stops with an error there if the target lies beyond it", gap.ToString());
+        }
+    }
+
+    private async Task<PgTool> FindServerToolAsync(int major, CancellationToken cancellationToken)
+    {
+        var pgCtl = await new PgToolLocator(context.PgBinDirectory).FindAsync(PgToolNames.PgCtl, major, cancellationToken).ConfigureAwait(false);
+        if (pgCtl.Version.Major != major)
+        {
+            throw new PgBackupException(
+                "PgServerVersionMismatch",
+                ErrorKind.NotInstalled,
+                $"The backup is of a PostgreSQL {major} cluster, which only the PostgreSQL {major} server can start; '{pgCtl.Path}' is version {pgCtl.Version.Major}. Install the PostgreSQL {major} server package, or restore without -Start and start it elsewhere.")
+            { Target = pgCtl.Path };
+        }
+
+        return pgCtl;
+    }
+
+    private static void EmptyFolder(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            return;
+        }
+
+        foreach (var entry in new DirectoryInfo(path).EnumerateFileSystemInfos())
+        {
+            if (entry is DirectoryInfo directory)
+            {
+                directory.Delete(recursive: true);
+            }
+            else
+            {
+                entry.Delete();
+            }
+        }
+    }
+
+    private async Task<(long Files, long Bytes)> ExtractAsync(StoredBackup stored, DataKey? dataKey, PgBackupManifest pgManifest, string target, CancellationToken cancellationToken)
+    {
+        var entry = stored.RequireFile("base");
+        using var extractor = new TarExtractor(target, new TarExtractorOptions { Manifest = pgManifest });
+        var parser = new TarStreamParser(extractor);
+        var meter = new ProgressMeter(context.Reporter, 1, $"Extracting into {target}", context.Time);
+        await using var reader = StoredFileReader.Open(stored.Directory, entry, dataKey, stored.Manifest.Id);
+        var buffer = new byte[ReadBufferSize];
+        long done = 0;
+        int read;
+        while ((read = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            parser.Feed(buffer.AsSpan(0, read));
+            done += read;
+            meter.ReportOf(done, entry.PlainBytes);
+        }
+
+        parser.Complete();
+        meter.Complete();
+        return (extractor.FileCount, extractor.TotalBytes);
+    }
+}
