@@ -81,7 +81,8 @@ public sealed class InvokePgBackupCommand : ServerCmdlet
             {
                 Repository = repository,
                 Key = key,
-                Connection = ConnectionTo(database),
+                // A base backup is of the whole cluster; the check queries run in the maintenance database unless a connection string names one.
+                Connection = ConnectionTo(physical && ConnectionString is null ? "postgres" : database),
                 Compression = compression,
                 Tags = Tag,
                 LockWait = LockTimeout,

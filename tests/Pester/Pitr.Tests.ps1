@@ -1,0 +1,223 @@
+# Physical backups and point-in-time recovery against a real server that archives its WAL through pgbt-wal:
+# pgbench writes during the base backup; a marker row at time T; restore to T has the marker and nothing later;
+# restore to latest has everything; a hole or a flipped byte in the archive stops recovery naming the segment.
+# Run through tests/Pester/Invoke-PesterSuite.ps1 (PGBT_MODULE_PATH).
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../tools/TestPostgres.psm1') -Force
+    $script:ModulePath = Get-PgbtModulePath
+    Import-Module $ModulePath -Force
+    $script:Server = Start-PgbtTestServer
+    $script:Conn = Get-PgbtConnectionArgs $Server
+
+    $script:Root = Join-Path $Server.RootDir 'pitr'
+    $null = New-Item -ItemType Directory -Path $Root
+    $script:Repo = New-PgbtRepository -Root $Root
+    $script:KeyArgs = $Repo.KeyArgs
+
+    # Refusals before the server is set up for physical backups.
+    $null = Invoke-PgBackup -Repository $Repo.Path -Type Physical -FastCheckpoint @Conn @KeyArgs -ErrorVariable script:ArchiveOffError -ErrorAction SilentlyContinue
+    $null = Invoke-PgbtSql $Server -Sql "CREATE ROLE plain LOGIN PASSWORD 'plain pw'"
+    $plain = [pscredential]::new('plain', (ConvertTo-SecureString 'plain pw' -AsPlainText -Force))
+    $null = Invoke-PgBackup -Repository $Repo.Path -Type Physical -Host $Server.Host -Port $Server.Port -Credential $plain -IncludeWal @KeyArgs -ErrorVariable script:NoReplicationError -ErrorAction SilentlyContinue
+
+    $tool = Join-Path $Root 'pgbt-wal'
+    Copy-Item -LiteralPath (Join-Path (Split-Path $ModulePath) "bin/$([System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier)/pgbt-wal") -Destination $tool
+    & chmod 755 $tool
+    Grant-TestPostgresAccess $Root
+    $wal = Get-PgWalArchiveCommand -Repository $Repo.Path @KeyArgs -ToolPath $tool
+    # The socket directory goes into the configuration so restored copies (on other ports) find it too.
+    $null = Invoke-PgbtSql $Server -Sql @"
+ALTER SYSTEM SET archive_mode = 'on';
+ALTER SYSTEM SET archive_command = $(ConvertTo-PgbtLiteral $wal.ArchiveCommand);
+ALTER SYSTEM SET unix_socket_directories = $(ConvertTo-PgbtLiteral $Server.SocketDir);
+"@
+    Restart-TestPostgres $Server
+    $null = Invoke-PgbtClient -Server $Server -Program pgbench -Arguments @('-i', '-s', '1', '-q', 'postgres')
+    $null = Invoke-PgbtSql $Server -Sql 'CREATE TABLE marker (id int PRIMARY KEY, note text)'
+
+    $script:SwitchAndWait = {
+        $name = Get-PgbtScalar $Server -Sql 'SELECT pg_walfile_name(pg_switch_wal())'
+        $done = Wait-PgbtCondition -TimeoutSeconds 60 -Condition { (Get-PgbtScalar $Server -Sql 'SELECT last_archived_wal FROM pg_stat_archiver') -ge $name }
+        if (-not $done) { throw "Segment $name was not archived within 60 s." }
+        $name
+    }
+    $script:StartPgbench = {
+        param([int] $Seconds)
+        $psi = [System.Diagnostics.ProcessStartInfo]::new((Join-Path $Server.BinDir 'pgbench'))
+        foreach ($a in @('-h', $Server.Host, '-p', "$($Server.Port)", '-U', $Server.User, '-c', '2', '-T', "$Seconds", '-n', 'postgres')) { $psi.ArgumentList.Add($a) }
+        $psi.Environment['PGPASSWORD'] = $Server.Password
+        $psi.UseShellExecute = $false
+        $psi.RedirectStandardOutput = $true
+        $psi.RedirectStandardError = $true
+        [System.Diagnostics.Process]::Start($psi)
+    }
+    $script:Restored = [System.Collections.Generic.List[object]]::new()
+    $script:RestoreTo = {
+        param([hashtable] $Target, [string] $Name)
+        $path = Join-Path $Root $Name
+        $port = Get-PgbtFreePort
+        $result = Restore-PgBackup -Repository $Repo.Path -Type Physical -TargetPath $path -Port $port -Start -Confirm:$false @KeyArgs @Target -ErrorAction Stop
+        $copy = [pscustomobject]@{ Host = $Server.Host; Port = $port; User = $Server.User; Password = $Server.Password; BinDir = $Server.BinDir; DataDir = $path; RootDir = $path }
+        $script:Restored.Add($copy)
+        [pscustomobject]@{ Result = $result; Server = $copy }
+    }
+
+    # The history: base backup under load, marker at T, more writes, everything archived.
+    $bench = & $StartPgbench 12
+    Start-Sleep -Seconds 2
+    $script:Base = Invoke-PgBackup -Repository $Repo.Path -Type Physical -FastCheckpoint @Conn @KeyArgs -ErrorAction Stop
+    $null = Invoke-PgbtSql $Server -Sql "INSERT INTO marker VALUES (1, 'before T')"
+    $script:T = [DateTimeOffset]::Parse((Get-PgbtScalar $Server -Sql "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'"))
+    Start-Sleep -Milliseconds 1500
+    $null = Invoke-PgbtSql $Server -Sql "INSERT INTO marker VALUES (2, 'after T')"
+    $bench.WaitForExit()
+    $script:BenchExit = $bench.ExitCode
+    $script:FinalHistory = [long](Get-PgbtScalar $Server -Sql 'SELECT count(*) FROM pgbench_history')
+    $script:FinalBalance = Get-PgbtScalar $Server -Sql 'SELECT sum(abalance) FROM pgbench_accounts'
+    $script:LastSegment = & $SwitchAndWait
+    # Two more segments, so the archive goes on past the segment a hole is punched into.
+    foreach ($i in 1..2) {
+        $null = Invoke-PgbtSql $Server -Sql "INSERT INTO marker VALUES ($(10 + $i), 'filler')"
+        $null = & $SwitchAndWait
+    }
+    $script:SegmentOf = {
+        param([string] $Lsn)
+        $parts = $Lsn.Split('/')
+        $value = ([Convert]::ToUInt64($parts[0], 16) -shl 32) + [Convert]::ToUInt64($parts[1], 16) - 1
+        $segment = [uint64][math]::Floor($value / 16MB)
+        '00000001{0:X8}{1:X8}' -f [uint32][math]::Floor($segment / 256), [uint32]($segment % 256)
+    }
+    $script:StoredSegments = {
+        @(Get-ChildItem -LiteralPath (Join-Path $Repo.Path "wal/$($Base.SystemIdentifier)") -Recurse -File | Where-Object Name -match '^[0-9A-F]{24}\.[0-9a-f]{16}\.' | Sort-Object Name)
+    }
+}
+
+AfterAll {
+    foreach ($copy in $Restored) {
+        if (Test-Path -LiteralPath (Join-Path $copy.DataDir 'postmaster.pid')) {
+            & runuser -u postgres -- (Join-Path $copy.BinDir 'pg_ctl') -D $copy.DataDir -m immediate -w stop *> $null
+        }
+    }
+    Stop-PgbtTestServer $Server
+}
+
+Describe 'Invoke-PgBackup -Type Physical' {
+    It 'refuses when the server does not archive its WAL, saying what to change' {
+        Assert-PgbtErrorId $ArchiveOffError 'WalArchivingNotConfigured'
+        "$($ArchiveOffError[0])" | Should -Match 'Get-PgWalArchiveCommand'
+    }
+
+    It 'refuses a role without the REPLICATION attribute, saying what to run' {
+        Assert-PgbtErrorId $NoReplicationError 'PhysicalBackupNoReplicationRole'
+        "$($NoReplicationError[0])" | Should -Match 'ALTER ROLE "plain" REPLICATION'
+    }
+
+    It 'lists nothing after a refusal' {
+        @(Get-PgBackup -Repository $Repo.Path @KeyArgs | Where-Object Type -eq 'Physical').Count | Should -Be 1
+    }
+
+    It 'backs up the cluster under load and records its WAL range' {
+        $BenchExit | Should -Be 0
+        $Base.Type | Should -Be 'Physical'
+        $Base.Database | Should -Be '(cluster)'
+        $Base.Encrypted | Should -BeTrue
+        $Base.StartLsn | Should -Match '^[0-9A-F]+/[0-9A-F]+$'
+        $Base.Timeline | Should -Be 1
+        $Base.SystemIdentifier | Should -Be (Get-PgbtScalar $Server -Sql 'SELECT system_identifier FROM pg_control_system()')
+        $Base.SizeBytes | Should -BeLessThan $Base.RawSizeBytes
+        $listed = Get-PgBackup -Repository $Repo.Path -Id $Base.Id @KeyArgs
+        $listed.StopLsn | Should -Be $Base.StopLsn
+    }
+}
+
+Describe 'Restore-PgBackup -Type Physical' {
+    It 'restores to time T: the marker is there and nothing committed later' {
+        $r = & $RestoreTo @{ PointInTime = $T } 'at-t'
+        $r.Result.Running | Should -BeTrue
+        $r.Result.BackupId | Should -Be $Base.Id
+        $r.Result.Timeline | Should -Be 2
+        $r.Result.ReachedTime | Should -BeLessOrEqual $T
+        @(Invoke-PgbtSql $r.Server -Sql 'SELECT id FROM marker ORDER BY id') | Should -Be @('1')
+        # pgbench stamps each row with its transaction's start; none may be after T, and what committed well before T is all there.
+        $literal = ConvertTo-PgbtLiteral $T.ToString('yyyy-MM-dd HH:mm:ss.ffffff+00')
+        Get-PgbtScalar $r.Server -Sql "SELECT count(*) FROM pgbench_history WHERE mtime > $literal::timestamptz" | Should -Be '0'
+        $earlier = [long](Get-PgbtScalar $Server -Sql "SELECT count(*) FROM pgbench_history WHERE mtime < $literal::timestamptz - interval '1 second'")
+        [long](Get-PgbtScalar $r.Server -Sql 'SELECT count(*) FROM pgbench_history') | Should -BeGreaterOrEqual $earlier
+        $earlier | Should -BeGreaterThan 0
+        Get-PgbtScalar $r.Server -Sql 'SHOW archive_mode' | Should -Be 'off'
+    }
+
+    It 'restores to the latest archived point: everything is there' {
+        $r = & $RestoreTo @{ Latest = $true } 'latest'
+        @(Invoke-PgbtSql $r.Server -Sql 'SELECT id FROM marker ORDER BY id') | Should -Be @('1', '2', '11', '12')
+        [long](Get-PgbtScalar $r.Server -Sql 'SELECT count(*) FROM pgbench_history') | Should -Be $FinalHistory
+        Get-PgbtScalar $r.Server -Sql 'SELECT sum(abalance) FROM pgbench_accounts' | Should -Be $FinalBalance
+    }
+
+    It 'refuses a non-empty target folder and a target before every backup' {
+        $busy = Join-Path $TestDrive 'busy'
+        $null = New-Item -ItemType Directory -Path $busy
+        Set-Content -LiteralPath (Join-Path $busy 'keep.txt') -Value 'mine'
+        $null = Restore-PgBackup -Repository $Repo.Path -Type Physical -TargetPath $busy -Confirm:$false @KeyArgs -ErrorVariable e1 -ErrorAction SilentlyContinue
+        Assert-PgbtErrorId $e1 'RestoreTargetNotEmpty'
+        Get-Content -LiteralPath (Join-Path $busy 'keep.txt') | Should -Be 'mine'
+
+        $null = Restore-PgBackup -Repository $Repo.Path -Type Physical -TargetPath (Join-Path $TestDrive 'early') -PointInTime $Base.StartTime.AddHours(-1) -Confirm:$false @KeyArgs -ErrorVariable e2 -ErrorAction SilentlyContinue
+        Assert-PgbtErrorId $e2 'NoBackupBeforeTarget'
+    }
+
+    It '-WhatIf restores nothing' {
+        $path = Join-Path $TestDrive 'whatif'
+        Restore-PgBackup -Repository $Repo.Path -Type Physical -TargetPath $path -Start -WhatIf @KeyArgs
+        Test-Path -LiteralPath $path | Should -BeFalse
+    }
+
+    It 'stops at a flipped byte in a segment before the target, naming it' {
+        $stored = @(Get-ChildItem -LiteralPath (Join-Path $Repo.Path "wal/$($Base.SystemIdentifier)") -Recurse -File -Filter "$LastSegment.*")[0]
+        $original = [System.IO.File]::ReadAllBytes($stored.FullName)
+        try {
+            $bytes = [byte[]]$original.Clone()
+            $bytes[[int]($bytes.Length / 2)] = $bytes[[int]($bytes.Length / 2)] -bxor 0x10
+            [System.IO.File]::WriteAllBytes($stored.FullName, $bytes)
+            $null = Restore-PgBackup -Repository $Repo.Path -Type Physical -TargetPath (Join-Path $Root 'flipped') -Latest -Start -Confirm:$false @KeyArgs -ErrorVariable err -ErrorAction SilentlyContinue
+            Assert-PgbtErrorId $err 'RecoveryWalUnavailable'
+            "$($err[0])" | Should -Match $LastSegment
+        } finally {
+            [System.IO.File]::WriteAllBytes($stored.FullName, $original)
+        }
+    }
+
+    It 'refuses to recover to latest past a hole in the archive, naming the missing segment' {
+        $stopSegment = & $SegmentOf $Base.StopLsn
+        $later = @(& $StoredSegments | Where-Object { $_.Name.Substring(0, 24) -gt $stopSegment })
+        $later.Count | Should -BeGreaterOrEqual 2
+        $victim = $later[0]
+        $name = $victim.Name.Substring(0, 24)
+        $saved = Join-Path $TestDrive 'saved-segment'
+        Move-Item -LiteralPath $victim.FullName -Destination $saved
+        try {
+            $null = Restore-PgBackup -Repository $Repo.Path -Type Physical -TargetPath (Join-Path $Root 'gap') -Latest -Start -Confirm:$false @KeyArgs -ErrorVariable err -ErrorAction SilentlyContinue
+            Assert-PgbtErrorId $err 'WalGap'
+            "$($err[0])" | Should -Match $name
+            Test-Path -LiteralPath (Join-Path $Root 'gap/PG_VERSION') | Should -BeFalse -Because 'the hole is found before anything is extracted'
+        } finally {
+            Move-Item -LiteralPath $saved -Destination $victim.FullName
+        }
+    }
+
+    It 'refuses a backup whose own WAL is missing, naming the segment' {
+        $stopSegment = & $SegmentOf $Base.StopLsn
+        $victim = @(& $StoredSegments | Where-Object { $_.Name.Substring(0, 24) -eq $stopSegment })[0]
+        $saved = Join-Path $TestDrive 'saved-own-segment'
+        Move-Item -LiteralPath $victim.FullName -Destination $saved
+        try {
+            $null = Restore-PgBackup -Repository $Repo.Path -Type Physical -TargetPath (Join-Path $Root 'own') -PointInTime $T -Confirm:$false @KeyArgs -ErrorVariable err -ErrorAction SilentlyContinue
+            Assert-PgbtErrorId $err 'WalMissing'
+            "$($err[0])" | Should -Match $stopSegment
+        } finally {
+            Move-Item -LiteralPath $saved -Destination $victim.FullName
+        }
+    }
+}
