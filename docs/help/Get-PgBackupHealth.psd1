@@ -9,7 +9,9 @@ Repository-wide: readable and configuration authentic (with the key), backup fol
 
 Status is the worst check; ExitCode follows the Nagios convention (0 OK, 1 Warning, 2 Critical, 3 Unknown), so `exit (Get-PgBackupHealth -Repository r).ExitCode` works in a scheduler or a monitoring agent. An empty or missing repository is Critical with a message that says so, not an exception.
 
-With -PrometheusFile the report is also written as a node_exporter textfile (pgbackup_health_status, pgbackup_database_health_status, pgbackup_last_success_timestamp_seconds, pgbackup_last_size_bytes, pgbackup_last_duration_seconds, pgbackup_last_run_success, pgbackup_free_space_bytes), replaced atomically.
+With -PrometheusFile the report is also written as a node_exporter textfile (pgbackup_health_status, pgbackup_database_health_status, pgbackup_last_success_timestamp_seconds, pgbackup_last_size_bytes, pgbackup_last_duration_seconds, pgbackup_last_run_success, pgbackup_free_space_bytes, pgbackup_wal_last_archived_timestamp_seconds, pgbackup_wal_gaps), replaced atomically.
+
+For every cluster that archives WAL into the repository (see Get-PgWalArchiveCommand) two more checks run: WAL archive age, the age of the newest archived segment, which is the measured RPO (warning 15 minutes, critical 1 hour by default; on a quiet server set archive_timeout so segments are archived at least that often), and WAL archive continuity, which is Critical when a segment is missing between the start of the oldest physical backup and the newest segment, because point-in-time recovery cannot pass a hole.
 '@
     Parameters  = @{
         Repository         = 'Path of the repository to check.'
@@ -19,6 +21,8 @@ With -PrometheusFile the report is also written as a node_exporter textfile (pgb
         WarningFreeSpace   = @{ Description = 'Free bytes on the repository volume below which the free-space check is a warning (PowerShell accepts 5GB).'; Default = '5GB' }
         CriticalFreeSpace  = @{ Description = 'Free bytes below which the free-space check is critical.'; Default = '1GB' }
         VerificationMaxAge = @{ Description = 'A last verification older than this is a warning.'; Default = '8 days' }
+        WalWarningAge      = @{ Description = 'The newest archived WAL segment older than this is a warning: that much data would be lost now.'; Default = '15 minutes' }
+        WalCriticalAge     = @{ Description = 'The newest archived WAL segment older than this is critical (the requirement is RPO under 1 hour).'; Default = '1 hour' }
         PrometheusFile     = 'Also write the report as a Prometheus node_exporter textfile to this path (atomically replaced).'
         Notify             = 'Send the report as an alert through the channels of -NotificationConfig (e-mail, Slack, Teams, Telegram, webhook). The same status is not resent within the configured window, and a recovery message goes out once when the status returns to OK. A channel that fails is a warning and never changes the report.'
         NotificationConfig = 'Path of the JSON file that configures the alert channels (see Send-PgBackupNotification and docs/notifications.md). Required with -Notify.'

@@ -132,6 +132,18 @@ Describe 'Invoke-PgBackup -Type Physical' {
     }
 }
 
+Describe 'Get-PgBackupHealth with a WAL archive' {
+    It 'reports the age of the newest archived segment (the RPO) and a continuous archive' {
+        $health = Get-PgBackupHealth -Repository $Repo.Path @KeyArgs
+        $age = $health.Checks | Where-Object Name -eq 'WAL archive age'
+        $age.Status | Should -Be 'OK'
+        $age.Database | Should -Be "system $($Base.SystemIdentifier)"
+        $continuity = $health.Checks | Where-Object Name -eq 'WAL archive continuity'
+        $continuity.Status | Should -Be 'OK'
+        ($health.Checks | Where-Object { $_.Name -eq 'backup age' -and $_.Database -eq '(cluster)' }).Status | Should -Be 'OK'
+    }
+}
+
 Describe 'Restore-PgBackup -Type Physical' {
     It 'restores to time T: the marker is there and nothing committed later' {
         $r = & $RestoreTo @{ PointInTime = $T } 'at-t'
@@ -201,6 +213,9 @@ Describe 'Restore-PgBackup -Type Physical' {
             $null = Restore-PgBackup -Repository $Repo.Path -Type Physical -TargetPath (Join-Path $Root 'gap') -Latest -Start -Confirm:$false @KeyArgs -ErrorVariable err -ErrorAction SilentlyContinue
             Assert-PgbtErrorId $err 'WalGap'
             "$($err[0])" | Should -Match $name
+            $continuity = (Get-PgBackupHealth -Repository $Repo.Path @KeyArgs).Checks | Where-Object Name -eq 'WAL archive continuity'
+            $continuity.Status | Should -Be 'Critical'
+            $continuity.Message | Should -Match $name
             Test-Path -LiteralPath (Join-Path $Root 'gap/PG_VERSION') | Should -BeFalse -Because 'the hole is found before anything is extracted'
         } finally {
             Move-Item -LiteralPath $saved -Destination $victim.FullName

@@ -1,5 +1,6 @@
 using System.Globalization;
 using PgBackupTools.Engine.Repository;
+using PgBackupTools.Engine.Wal;
 
 namespace PgBackupTools.Engine.Health;
 
@@ -44,7 +45,45 @@ public static class HealthEvaluator
             checks.AddRange(DatabaseChecks(database, thresholds, now));
         }
 
+        foreach (var wal in facts.WalArchives)
+        {
+            checks.AddRange(WalChecks(wal, thresholds, now));
+        }
+
         return Report(facts, checks, now);
+    }
+
+    private static IEnumerable<HealthCheck> WalChecks(WalHealthFacts wal, HealthThresholds thresholds, DateTimeOffset now)
+    {
+        var subject = "system " + wal.SystemIdentifier;
+        if (wal.Problem is not null)
+        {
+            yield return new HealthCheck("WAL archive", subject, HealthStatus.Critical, null, null, wal.Problem);
+            yield break;
+        }
+
+        var threshold = $"< {Format(thresholds.WalWarningAge)} (critical >= {Format(thresholds.WalCriticalAge)})";
+        if (wal.Newest is null || wal.NewestStoredAt is null)
+        {
+            yield return new HealthCheck("WAL archive age", subject, HealthStatus.Critical, "none", threshold,
+                "The WAL archive holds no segment yet. Check archive_command (Get-PgWalArchiveCommand) and pg_stat_archiver on the server.");
+            yield break;
+        }
+
+        var age = now - wal.NewestStoredAt.Value;
+        var status = age >= thresholds.WalCriticalAge ? HealthStatus.Critical : age >= thresholds.WalWarningAge ? HealthStatus.Warning : HealthStatus.OK;
+        yield return new HealthCheck("WAL archive age", subject, status, Format(age), threshold, status == HealthStatus.OK
+            ? $"newest segment {wal.Newest.Name} archived {wal.NewestStoredAt:u}: at most {Format(age)} of changes would be lost"
+            : $"The newest archived WAL segment ({wal.Newest.Name}) is {Format(age)} old: everything written since would be lost. Check pg_stat_archiver for failures; on a quiet server set archive_timeout so a segment is archived at least that often.");
+
+        if (wal.Continuity is { } continuity)
+        {
+            yield return continuity.IsContinuous
+                ? new HealthCheck("WAL archive continuity", subject, HealthStatus.OK, $"{continuity.SegmentCount} segments", "no gaps",
+                    $"continuous from {continuity.Oldest?.Name} to {continuity.Newest?.Name}")
+                : new HealthCheck("WAL archive continuity", subject, HealthStatus.Critical, $"{continuity.Gaps.Count} gap(s)", "no gaps",
+                    $"The WAL archive is missing {string.Join(", ", continuity.Gaps.Take(3))}. Point-in-time recovery cannot pass a gap: restore the segments from a copy, and take a new physical backup (Invoke-PgBackup -Type Physical) so recovery can start after it.");
+        }
     }
 
     private static HealthReport Report(RepositoryHealthFacts facts, List<HealthCheck> checks, DateTimeOffset now) => new()

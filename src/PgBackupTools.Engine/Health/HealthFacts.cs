@@ -19,4 +19,7 @@ public sealed record RepositoryHealthFacts
     public IReadOnlyList<string> AbandonedRuns { get; init; } = [];
     public IReadOnlyList<string> UnreadableBackups { get; init; } = [];
     public IReadOnlyList<DatabaseHealthFacts> Databases { get; init; } = [];
+
+    /// <summary>One entry per cluster that archives WAL into the repository.</summary>
+    public IReadOnlyList<WalHealthFacts> WalArchives { get; init; } = [];
 }

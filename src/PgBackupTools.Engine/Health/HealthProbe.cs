@@ -38,6 +38,7 @@ public static class HealthProbe
                 AbandonedRuns = listing.Backups.Where(b => b.Status == BackupStatus.Incomplete && Wanted(b.Database)).Select(b => b.Id).ToList(),
                 UnreadableBackups = listing.Problems.Select(p => p.Target?.ToString() ?? p.ErrorId).ToList(),
                 Databases = facts,
+                WalArchives = WalHealthProbe.Gather(repository, listing.Backups),
             };
         }
     }

@@ -13,4 +13,9 @@ public sealed record HealthThresholds
 
     /// <summary>Newest backup below this fraction of the recent median (or above its inverse) is an anomaly.</summary>
     public double SizeAnomalyRatio { get; init; } = 0.5;
+
+    /// <summary>Age of the newest archived WAL segment (the measured RPO); the requirement is RPO under 1 hour.</summary>
+    public TimeSpan WalWarningAge { get; init; } = TimeSpan.FromMinutes(15);
+
+    public TimeSpan WalCriticalAge { get; init; } = TimeSpan.FromHours(1);
 }

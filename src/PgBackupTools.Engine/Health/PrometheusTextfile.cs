@@ -31,6 +31,11 @@ public static class PrometheusTextfile
             perDatabase.Where(d => d.Newest?.Duration is not null).Select(d => (d.Labels, d.Newest!.Duration!.Value.TotalSeconds)));
         Gauge(text, "pgbackup_last_run_success", "1 when the newest backup run succeeded, 0 when it failed or was cancelled.",
             perDatabase.Where(d => d.Facts.LastRun is not null).Select(d => (d.Labels, d.Facts.LastRun!.Outcome == RunOutcome.Succeeded ? 1.0 : 0.0)));
+        var perSystem = facts.WalArchives.Select(w => (Labels: $"{{{repository},{Label("system_identifier", w.SystemIdentifier)}}}", Facts: w)).ToList();
+        Gauge(text, "pgbackup_wal_last_archived_timestamp_seconds", "Unix time when the newest WAL segment reached the repository (now minus this is the RPO).",
+            perSystem.Where(w => w.Facts.NewestStoredAt is not null).Select(w => (w.Labels, (double)w.Facts.NewestStoredAt!.Value.ToUnixTimeSeconds())));
+        Gauge(text, "pgbackup_wal_gaps", "Holes in the WAL archive since the oldest physical backup.",
+            perSystem.Where(w => w.Facts.Continuity is not null).Select(w => (w.Labels, (double)w.Facts.Continuity!.Gaps.Count)));
         return text.ToString();
     }
 

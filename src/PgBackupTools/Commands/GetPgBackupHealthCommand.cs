@@ -34,6 +34,12 @@ public sealed class GetPgBackupHealthCommand : RepositoryCmdlet
     public TimeSpan VerificationMaxAge { get; set; } = TimeSpan.FromDays(8);
 
     [Parameter]
+    public TimeSpan WalWarningAge { get; set; } = TimeSpan.FromMinutes(15);
+
+    [Parameter]
+    public TimeSpan WalCriticalAge { get; set; } = TimeSpan.FromHours(1);
+
+    [Parameter]
     public string? PrometheusFile { get; set; }
 
     [Parameter]
@@ -54,6 +60,8 @@ public sealed class GetPgBackupHealthCommand : RepositoryCmdlet
             WarningFreeSpaceBytes = WarningFreeSpace,
             CriticalFreeSpaceBytes = CriticalFreeSpace,
             VerificationMaxAge = VerificationMaxAge,
+            WalWarningAge = WalWarningAge,
+            WalCriticalAge = WalCriticalAge,
         };
         var prometheus = PrometheusFile is null ? null : ResolvePath(PrometheusFile);
         var report = RunEngine((context, _) =>
