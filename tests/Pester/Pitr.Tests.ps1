@@ -236,3 +236,31 @@ Describe 'Restore-PgBackup -Type Physical' {
         }
     }
 }
+
+Describe 'Remove-PgBackupExpired with physical backups and WAL' {
+    It 'removes WAL only before the oldest remaining physical backup, and the rest still restores to latest' {
+        $null = Invoke-PgbtSql $Server -Sql "INSERT INTO marker VALUES (20, 'before the second base backup')"
+        $second = Invoke-PgBackup -Repository $Repo.Path -Type Physical -FastCheckpoint @Conn @KeyArgs -ErrorAction Stop
+        $null = Invoke-PgbtSql $Server -Sql "INSERT INTO marker VALUES (21, 'after the second base backup')"
+        $null = & $SwitchAndWait
+        $before = @(& $StoredSegments)
+        $keepFrom = & $SegmentOf $second.StartLsn   # the segment holding StartLsn-1 or StartLsn: both are >= what may go
+        $whatIf = @(Remove-PgBackupExpired -Repository $Repo.Path -Database '(cluster)' -WhatIf @KeyArgs)
+        @(& $StoredSegments).Count | Should -Be $before.Count -Because '-WhatIf deletes nothing'
+        ($whatIf | Where-Object Id -eq $Base.Id).Action | Should -Be 'Remove'
+
+        $decisions = @(Remove-PgBackupExpired -Repository $Repo.Path -Database '(cluster)' -Force @KeyArgs)
+        ($decisions | Where-Object Id -eq $Base.Id).Action | Should -Be 'Remove'
+        ($decisions | Where-Object Id -eq $second.Id).Action | Should -Be 'Keep'
+        $after = @(& $StoredSegments | ForEach-Object { $_.Name.Substring(0, 24) })
+        $after.Count | Should -BeLessThan $before.Count
+        $after | ForEach-Object { $_ | Should -BeGreaterOrEqual $keepFrom.Substring(0, 16) }
+        ($after | Sort-Object | Select-Object -First 1) | Should -BeLessOrEqual $keepFrom -Because 'the segment the remaining backup starts in stays'
+        $continuity = (Get-PgBackupHealth -Repository $Repo.Path @KeyArgs).Checks | Where-Object Name -eq 'WAL archive continuity'
+        $continuity.Status | Should -Be 'OK'
+
+        $r = & $RestoreTo @{ Latest = $true } 'after-retention'
+        $r.Result.BackupId | Should -Be $second.Id
+        @(Invoke-PgbtSql $r.Server -Sql 'SELECT id FROM marker WHERE id >= 20 ORDER BY id') | Should -Be @('20', '21')
+    }
+}

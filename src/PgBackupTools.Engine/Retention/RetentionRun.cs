@@ -1,6 +1,7 @@
 using PgBackupTools.Engine.Errors;
 using PgBackupTools.Engine.Jobs;
 using PgBackupTools.Engine.Repository;
+using PgBackupTools.Engine.Wal;
 
 namespace PgBackupTools.Engine.Retention;
 
@@ -79,6 +80,23 @@ public sealed class RetentionRun : IDisposable
     }
 
     public BackupRemoval Remove(RetentionDecision decision) => BackupRemover.Remove(_repository.Layout, decision.Id, decision.Status);
+
+    /// <summary>
+    /// What WAL the backups left after this run's removals no longer need, per cluster. Computed from the listing
+    /// as it is now, so a backup whose removal failed or was not confirmed keeps its WAL.
+    /// </summary>
+    public IReadOnlyList<WalRetentionPlan> PlanWal(IReadOnlySet<string> removedIds)
+    {
+        var remaining = ManifestStore.List(_repository, includeIncomplete: false).Backups.Where(b => !removedIds.Contains(b.Id)).ToList();
+        var plans = new List<WalRetentionPlan>();
+        foreach (var systemId in WalArchive.ListSystems(_repository.Layout))
+        {
+            using var archive = WalArchive.Open(_repository, systemId);
+            plans.Add(WalRetention.Plan(archive, remaining));
+        }
+
+        return plans;
+    }
 
     public void Dispose() => _lock.Dispose();
 }

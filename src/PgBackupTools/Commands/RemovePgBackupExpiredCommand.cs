@@ -4,6 +4,7 @@ using PgBackupTools.Commands.Infrastructure;
 using PgBackupTools.Engine.Errors;
 using PgBackupTools.Engine.Repository;
 using PgBackupTools.Engine.Retention;
+using PgBackupTools.Engine.Wal;
 
 namespace PgBackupTools.Commands;
 
@@ -97,14 +98,21 @@ public sealed class RemovePgBackupExpiredCommand : RepositoryCmdlet
 
         var removed = 0;
         var freed = run.Recovered.BytesFreed;
+        var gone = new HashSet<string>(StringComparer.Ordinal);
         foreach (var decision in plan.Decisions)
         {
+            if (decision.Action == RetentionAction.Remove && WhatIfRequested)
+            {
+                gone.Add(decision.Id); // what WAL would go is shown as if the removal happened
+            }
+
             if (decision.Action == RetentionAction.Remove && Approve(decision))
             {
                 try
                 {
                     freed += RunEngine((_, _) => Task.FromResult(run.Remove(decision))).BytesFreed;
                     removed++;
+                    gone.Add(decision.Id);
                     WriteVerbose($"Removed backup {decision.Id} of '{decision.Database}' ({string.Join("; ", decision.Reasons)}).");
                 }
                 catch (PgBackupException ex)
@@ -123,7 +131,8 @@ public sealed class RemovePgBackupExpiredCommand : RepositoryCmdlet
             WriteObject(decision);
         }
 
-        var summary = string.Create(CultureInfo.InvariantCulture, $"Removed {removed} of {plan.Decisions.Count} backup(s) in '{path}', freed {freed} bytes ({freed / 1048576.0:0.0} MiB).");
+        var walFiles = ExpireWal(run, repository, gone, ref freed);
+        var summary = string.Create(CultureInfo.InvariantCulture, $"Removed {removed} of {plan.Decisions.Count} backup(s) and {walFiles} WAL file(s) in '{path}', freed {freed} bytes ({freed / 1048576.0:0.0} MiB).");
         WriteVerbose(summary);
         WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "PgBackupTools", "Retention", "Summary" } });
     }
@@ -131,6 +140,43 @@ public sealed class RemovePgBackupExpiredCommand : RepositoryCmdlet
     private bool WhatIfRequested =>
         (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && ((SwitchParameter)w).IsPresent)
         || (!MyInvocation.BoundParameters.ContainsKey("WhatIf") && GetVariableValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true);
+
+    /// <summary>Removes archived WAL older than the start of the oldest physical backup that is left.</summary>
+    private int ExpireWal(RetentionRun run, RepositorySession repository, IReadOnlySet<string> gone, ref long freed)
+    {
+        if (!repository.IsUnlocked)
+        {
+            WriteWarning("Archived WAL is not expired without -KeyFile or -Passphrase: which WAL the remaining physical backups need is read from authenticated manifests only.");
+            return 0;
+        }
+
+        var removed = 0;
+        foreach (var wal in RunEngine((_, _) => Task.FromResult(run.PlanWal(gone))))
+        {
+            if (wal.Remove.Count == 0)
+            {
+                continue;
+            }
+
+            var target = string.Create(CultureInfo.InvariantCulture, $"{wal.Remove.Count} archived WAL file(s) of system {wal.SystemIdentifier} ({wal.Bytes / 1048576.0:0.0} MiB) before {wal.KeepFrom}");
+            var action = $"Remove WAL older than the start of the oldest remaining physical backup ({wal.OldestBackupId})";
+            if (WhatIfRequested)
+            {
+                ShouldProcess(target, action);
+                continue;
+            }
+
+            if (Force || ShouldProcess(target, action))
+            {
+                var (files, bytes) = RunEngine((_, _) => Task.FromResult(WalRetention.Apply(wal)));
+                removed += files;
+                freed += bytes;
+                WriteVerbose($"Removed {files} WAL file(s) of system {wal.SystemIdentifier} before {wal.KeepFrom}: no remaining physical backup needs them.");
+            }
+        }
+
+        return removed;
+    }
 
     // -Force skips the confirmation prompt, but -WhatIf still only describes.
     private bool Approve(RetentionDecision decision)
