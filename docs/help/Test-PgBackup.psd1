@@ -19,7 +19,7 @@ A Failed result also writes a non-terminating error with ErrorId VerificationFai
         Id                      = 'Id of the backup to verify.'
         Database                = 'With -Latest: the database whose newest complete backup is verified.'
         Latest                  = 'Verify the newest complete backup of -Database.'
-        Level                   = @{ Description = 'How deep to verify: Checksum, Structure or Restore.'; Default = 'Restore when a scratch server is given, otherwise Checksum' }
+        Level                   = @{ Description = 'How deep to verify: Checksum, Structure or Restore. For a physical backup: Checksum also fetches and verifies every WAL segment from the backup''s start to its stop; Structure reads the base backup back and checks every file''s CRC32C against PostgreSQL''s backup_manifest; Restore restores it into a temporary folder, recovers it to consistency on a private socket (no scratch server needed), opens every database, runs amcheck on every B-tree index, and removes everything afterwards.'; Default = 'Restore when a scratch server is given, otherwise Checksum' }
         ScratchHost             = 'Host name or address of the server to run the trial restore on.'
         ScratchPort             = @{ Description = 'TCP port of the scratch server.'; Default = '5432' }
         ScratchCredential       = 'User name and password on the scratch server; the user must be allowed to create databases.'

@@ -264,3 +264,36 @@ Describe 'Remove-PgBackupExpired with physical backups and WAL' {
         @(Invoke-PgbtSql $r.Server -Sql 'SELECT id FROM marker WHERE id >= 20 ORDER BY id') | Should -Be @('20', '21')
     }
 }
+
+Describe 'Test-PgBackup on a physical backup' {
+    It 'passes at level Restore: WAL verified, contents checked, recovered to consistency, amcheck clean, nothing left behind' {
+        $latest = Get-PgBackup -Repository $Repo.Path -Database '(cluster)' -Latest @KeyArgs
+        $before = @(Get-ChildItem ([System.IO.Path]::GetTempPath()) -Filter 'pgbt-trial-*' -Directory).Count
+        $result = Test-PgBackup -InputObject $latest -Level Restore @KeyArgs
+        $result.Status | Should -Be 'Passed' -Because (($result.Checks | ForEach-Object { "$($_.Name): $($_.Status) $($_.Detail)" }) -join "`n")
+        $names = @($result.Checks.Name)
+        foreach ($n in 'WAL to consistency', 'base backup contents', 'restore into a temporary folder', 'recovery to consistency', 'databases open', 'amcheck (B-tree indexes)') {
+            $names | Should -Contain $n
+        }
+        ($result.Checks | Where-Object Name -eq 'amcheck (B-tree indexes)').Detail | Should -Match '^[1-9]\d* index'
+        @(Get-ChildItem ([System.IO.Path]::GetTempPath()) -Filter 'pgbt-trial-*' -Directory).Count | Should -Be $before
+        (Get-PgBackup -Repository $Repo.Path -Id $latest.Id @KeyArgs).VerificationStatus | Should -Be 'Passed'
+    }
+
+    It 'fails at level Checksum when a segment the backup needs is damaged, naming it' {
+        $latest = Get-PgBackup -Repository $Repo.Path -Database '(cluster)' -Latest @KeyArgs
+        $segment = & $SegmentOf $latest.StopLsn
+        $stored = @(& $StoredSegments | Where-Object { $_.Name.StartsWith("$segment.") })[0]
+        $original = [System.IO.File]::ReadAllBytes($stored.FullName)
+        try {
+            $bytes = [byte[]]$original.Clone()
+            $bytes[100] = $bytes[100] -bxor 1
+            [System.IO.File]::WriteAllBytes($stored.FullName, $bytes)
+            $result = Test-PgBackup -InputObject $latest -Level Checksum @KeyArgs -ErrorAction SilentlyContinue
+            $result.Status | Should -Be 'Failed'
+            ($result.Checks | Where-Object Name -eq 'WAL to consistency').Detail | Should -Match $segment
+        } finally {
+            [System.IO.File]::WriteAllBytes($stored.FullName, $original)
+        }
+    }
+}

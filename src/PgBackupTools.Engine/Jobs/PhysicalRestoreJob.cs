@@ -36,7 +36,7 @@ public sealed class PhysicalRestoreJob(JobContext context)
             chosen.Id, facts.ConsistentAt, facts.StartLsn, facts.StopLsn, request.TargetPath, request.Target.Description);
 
         CheckWal(repository, facts, request.Target, logger);
-        var pgCtl = request.Start ? await FindServerToolAsync(facts.ServerMajorVersion, cancellationToken).ConfigureAwait(false) : null;
+        var pgCtl = request.Start ? await PgServerTools.FindPgCtlAsync(context.PgBinDirectory, facts.ServerMajorVersion, cancellationToken).ConfigureAwait(false) : null;
 
         using var dataKey = stored.Manifest.Encryption is { } e ? repository.Master!.UnwrapDataKey(e.WrappedDataKey, chosen.Id) : null;
         var pgManifest = PgBackupManifest.Parse(await stored.ReadAllAsync("pgmanifest", dataKey, cancellationToken).ConfigureAwait(false));
@@ -142,21 +142,6 @@ public sealed class PhysicalRestoreJob(JobContext context)
 
             logger.Warning("The WAL archive has a hole at {Gap}; recovery stops with an error there if the target lies beyond it", gap.ToString());
         }
-    }
-
-    private async Task<PgTool> FindServerToolAsync(int major, CancellationToken cancellationToken)
-    {
-        var pgCtl = await new PgToolLocator(context.PgBinDirectory).FindAsync(PgToolNames.PgCtl, major, cancellationToken).ConfigureAwait(false);
-        if (pgCtl.Version.Major != major)
-        {
-            throw new PgBackupException(
-                "PgServerVersionMismatch",
-                ErrorKind.NotInstalled,
-                $"The backup is of a PostgreSQL {major} cluster, which only the PostgreSQL {major} server can start; '{pgCtl.Path}' is version {pgCtl.Version.Major}. Install the PostgreSQL {major} server package, or restore without -Start and start it elsewhere.")
-            { Target = pgCtl.Path };
-        }
-
-        return pgCtl;
     }
 
     private static void EmptyFolder(string path)

@@ -21,7 +21,11 @@ public sealed class VerificationJob(JobContext context)
         var started = time.GetUtcNow();
         var startTimestamp = time.GetTimestamp();
         var level = request.EffectiveLevel;
-        if (level == VerificationLevel.Restore && request.Scratch is null)
+        using var repository = BackupRepository.Open(request.Repository);
+        repository.Unlock(request.Key);
+        var backupId = request.Backup.Resolve(repository);
+        var physical = ManifestStore.List(repository, includeIncomplete: false).Backups.FirstOrDefault(b => b.Id == backupId)?.Type == BackupType.Physical;
+        if (level == VerificationLevel.Restore && request.Scratch is null && !physical)
         {
             throw new PgBackupException(
                 "ScratchServerRequired",
@@ -29,9 +33,6 @@ public sealed class VerificationJob(JobContext context)
                 "-Level Restore needs a scratch server to restore into: give -ScratchHost/-ScratchPort (and -ScratchCredential) or -ScratchConnectionString.");
         }
 
-        using var repository = BackupRepository.Open(request.Repository);
-        repository.Unlock(request.Key);
-        var backupId = request.Backup.Resolve(repository);
         logger.Information("Verifying backup {BackupId} at level {Level}", backupId, level);
 
         var checks = new List<VerificationCheck>();
@@ -46,7 +47,7 @@ public sealed class VerificationJob(JobContext context)
         if (stored is not null)
         {
             using var dataKey = stored.Manifest.Encryption is { } e ? repository.Master!.UnwrapDataKey(e.WrappedDataKey, backupId) : null;
-            await RunLevelsAsync(request, level, stored, dataKey, checks, restore, logger, cancellationToken).ConfigureAwait(false);
+            await RunLevelsAsync(request, level, repository, stored, dataKey, checks, restore, logger, cancellationToken).ConfigureAwait(false);
         }
 
         var result = new VerificationResult
@@ -61,7 +62,7 @@ public sealed class VerificationJob(JobContext context)
             RestoreDuration = restore.RestoreDuration,
             TablesCompared = restore.TablesCompared,
             RowMismatches = restore.RowMismatches,
-            ScratchServer = level == VerificationLevel.Restore ? request.Scratch?.Endpoint : null,
+            ScratchServer = level == VerificationLevel.Restore ? request.Scratch?.Endpoint ?? (physical ? "local temporary cluster" : null) : null,
         };
         if (stored is not null)
         {
@@ -73,7 +74,7 @@ public sealed class VerificationJob(JobContext context)
     }
 
     private async Task RunLevelsAsync(
-        VerificationRequest request, VerificationLevel level, StoredBackup stored, DataKey? dataKey, List<VerificationCheck> checks,
+        VerificationRequest request, VerificationLevel level, RepositorySession repository, StoredBackup stored, DataKey? dataKey, List<VerificationCheck> checks,
         TrialRestoreOutcome restore, ILogger logger, CancellationToken cancellationToken)
     {
         foreach (var file in stored.Manifest.Files)
@@ -84,6 +85,12 @@ public sealed class VerificationJob(JobContext context)
                 await reader.CopyToAsync(Stream.Null, 1 << 20, cancellationToken).ConfigureAwait(false);
                 return $"{file.SizeBytes} bytes, SHA-256 matches{(dataKey is null ? "" : ", every chunk authenticated")}";
             }).ConfigureAwait(false));
+        }
+
+        if (stored.Manifest.Physical is not null && checks.All(c => c.Status == VerificationStatus.Passed))
+        {
+            await new PhysicalVerification(context, repository, stored, dataKey, logger).AddChecksAsync(request, level, checks, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         if (level == VerificationLevel.Checksum || checks.Any(c => c.Status != VerificationStatus.Passed))

@@ -19,5 +19,10 @@ public sealed record VerificationRequest
 
     public int Jobs { get; init; } = 1;
 
+    /// <summary>Physical backups at level Restore: pgbt-wal for restore_command, and the key file it unlocks the repository with.</summary>
+    public string? WalToolPath { get; init; }
+
+    public string? KeyFilePath { get; init; }
+
     public VerificationLevel EffectiveLevel => Level ?? (Scratch is null ? VerificationLevel.Checksum : VerificationLevel.Restore);
 }

@@ -37,7 +37,8 @@ public sealed class RecoveryServer
     public string ServerLog => Path.Combine(_dataDirectory, "pgbackuptools-server.log");
 
     /// <summary>Replays WAL to the target and returns what was reached; the server is stopped afterwards.</summary>
-    public async Task<RecoveryOutcome> RecoverAsync(string superuser, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="whilePromoted">Runs against the promoted server (template1 over the private socket) before it is stopped.</param>
+    public async Task<RecoveryOutcome> RecoverAsync(string superuser, TimeSpan timeout, CancellationToken cancellationToken, Func<NpgsqlConnectionStringBuilder, Task>? whilePromoted = null)
     {
         var privateDir = Path.Combine(Path.GetTempPath(), "pgbt-recovery-" + Guid.NewGuid().ToString("N")[..12]);
         SecureFileSystem.CreatePrivateDirectory(privateDir);
@@ -66,8 +67,14 @@ public sealed class RecoveryServer
                     Database = "template1",
                     Pooling = false,
                     Timeout = 10,
-                }.ConnectionString;
-                return await WaitForPromotionAsync(connection, timeout, cancellationToken).ConfigureAwait(false);
+                };
+                var outcome = await WaitForPromotionAsync(connection.ConnectionString, timeout, cancellationToken).ConfigureAwait(false);
+                if (whilePromoted is not null)
+                {
+                    await whilePromoted(connection).ConfigureAwait(false);
+                }
+
+                return outcome;
             }
             finally
             {

@@ -83,6 +83,8 @@ public sealed class TestPgBackupCommand : RepositoryCmdlet
             Scratch = scratchGiven ? ConnectionParameters.ToSettings(ScratchConnectionString, ScratchHost, ScratchPort, null, ScratchCredential) : null,
             AllowSourceServer = AllowSourceServer,
             Jobs = Jobs,
+            WalToolPath = WalToolLocation.TryFind(),
+            KeyFilePath = KeyFile is null ? null : ResolvePath(KeyFile),
         };
         var result = RunEngine((context, token) => new VerificationJob(context).RunAsync(request, token));
         WriteObject(result);

@@ -5,6 +5,18 @@ namespace PgBackupTools.Commands.Infrastructure;
 /// <summary>pgbt-wal ships in the module under bin/&lt;runtime identifier&gt;/.</summary>
 internal static class WalToolLocation
 {
+    public static string? TryFind()
+    {
+        try
+        {
+            return Find();
+        }
+        catch (PgBackupException)
+        {
+            return null;
+        }
+    }
+
     public static string Find()
     {
         var moduleBase = Path.GetDirectoryName(typeof(WalToolLocation).Assembly.Location)!;
