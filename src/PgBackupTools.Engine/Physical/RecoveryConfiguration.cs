@@ -57,5 +57,10 @@ public static class RecoveryConfiguration
         }
     }
 
-    private static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+    /// <summary>
+    /// A postgresql.conf string: like ALTER SYSTEM (escape_single_quotes_ascii), quotes and backslashes are doubled,
+    /// because the configuration lexer reads a backslash as an escape (\b, \n, \' ...).
+    /// </summary>
+    private static string Quote(string value) =>
+        "'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal) + "'";
 }
