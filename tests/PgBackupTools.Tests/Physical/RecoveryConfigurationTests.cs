@@ -92,6 +92,21 @@ public sealed class RecoveryConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void A_line_break_in_a_restore_point_name_cannot_add_a_setting()
+    {
+        const string name = "nightly\nrecovery_target_action = 'shutdown'\r\nx";
+
+        RecoveryConfiguration.Write(_data.Path, "id", "cmd", RecoveryTarget.AtName(name), null, false, Now);
+
+        var lines = File.ReadAllLines(AutoConf);
+        Assert.DoesNotContain(lines, l => l.StartsWith("recovery_target_action = 'shutdown'", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("# Added by PgBackupTools", StringComparison.Ordinal));
+        var line = Assert.Single(lines, l => l.StartsWith("recovery_target_name = ", StringComparison.Ordinal));
+        Assert.Equal("recovery_target_name = 'nightly\\nrecovery_target_action = ''shutdown''\\r\\nx'", line);
+        Assert.Equal(name, ParseConfString(line["recovery_target_name = ".Length..]));
+    }
+
+    [Fact]
     public void Time_target_is_written_in_utc()
     {
         var target = RecoveryTarget.AtTime(new DateTimeOffset(2026, 3, 1, 10, 0, 0, TimeSpan.FromHours(2)));
@@ -157,7 +172,8 @@ public sealed class RecoveryConfigurationTests : IDisposable
 
     /// <summary>
     /// How PostgreSQL's configuration lexer reads a quoted value (guc-file.l: '([^'\\\n]|\\.|'')*' then GUC_scanstr):
-    /// '' is a quote, a backslash escapes the next character (\n, \t ... aside, which these tests do not use).
+    /// '' is a quote, \n and \r are line breaks, a backslash escapes any other character (\b, \t, octal aside, which these tests do not use);
+    /// a raw line break ends the line, so it may not appear.
     /// </summary>
     private static string ParseConfString(string quoted)
     {
@@ -168,12 +184,13 @@ public sealed class RecoveryConfigurationTests : IDisposable
         {
             Assert.True(i < quoted.Length, "unterminated string");
             var c = quoted[i];
+            Assert.False(c is '\n' or '\r', "raw line break inside a postgresql.conf string");
             if (c == '\\')
             {
                 Assert.True(i + 1 < quoted.Length, "backslash at end");
                 var next = quoted[i + 1];
-                Assert.DoesNotContain(next.ToString(), "bfnrt01234567", StringComparison.Ordinal);
-                result.Append(next);
+                Assert.DoesNotContain(next.ToString(), "bft01234567", StringComparison.Ordinal);
+                result.Append(next switch { 'n' => '\n', 'r' => '\r', _ => next });
                 i += 2;
             }
             else if (c == '\'')

@@ -28,6 +28,7 @@ public sealed class WalArchiveCommandBuilderTests : IDisposable
     [InlineData("/srv/100%", "'/srv/100%%'")]
     [InlineData("/srv/a%pb", "'/srv/a%%pb'")]
     [InlineData("/srv/\"q\"", "'/srv/\"q\"'")]
+    [InlineData("", "''")]
     public void Posix_paths_with_shell_characters_are_single_quoted_and_percent_doubled(string path, string expected)
     {
         Assert.Equal(expected, WalArchiveCommandBuilder.Quote(path, windows: false));
