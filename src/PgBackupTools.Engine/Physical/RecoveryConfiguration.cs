@@ -16,7 +16,7 @@ public static class RecoveryConfiguration
     {
         var lines = new StringBuilder()
             .Append('\n')
-            .Append(CultureInfo.InvariantCulture, $"# Added by PgBackupTools Restore-PgBackup on {now:yyyy-MM-dd HH:mm:ss}Z: recovery from backup {backupId} to {target.Description}.\n");
+            .Append(CultureInfo.InvariantCulture, $"# Added by PgBackupTools Restore-PgBackup on {now:yyyy-MM-dd HH:mm:ss}Z: recovery from backup {backupId} to {OneLine(target.Description)}.\n");
         foreach (var (name, value) in Settings(restoreCommand, target, port, keepArchiving))
         {
             lines.Append(name).Append(" = ").Append(Quote(value)).Append('\n');
@@ -57,5 +57,15 @@ public static class RecoveryConfiguration
         }
     }
 
-    private static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+    /// <summary>
+    /// A postgresql.conf string: like ALTER SYSTEM (escape_single_quotes_ascii), quotes and backslashes are doubled,
+    /// because the configuration lexer reads a backslash as an escape (\b, \n, \' ...).
+    /// A line break, which the lexer does not accept inside a string, is written as its \n or \r escape.
+    /// </summary>
+    private static string Quote(string value) =>
+        "'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal)
+            .Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal) + "'";
+
+    /// <summary>A restore point name may hold a line break; in the comment it would start a line PostgreSQL parses as a setting.</summary>
+    private static string OneLine(string text) => text.Replace('\r', ' ').Replace('\n', ' ');
 }

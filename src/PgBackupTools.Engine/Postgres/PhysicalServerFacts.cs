@@ -71,7 +71,7 @@ public sealed record PhysicalServerFacts(
 
         if (!CanReplicate)
         {
-            throw NotReady("PhysicalBackupNoReplicationRole", $"Role '{CurrentUser}' may not take base backups on {settings.Endpoint}. Run ALTER ROLE \"{CurrentUser}\" REPLICATION; (and allow it in pg_hba.conf: 'host replication {CurrentUser} <client address> scram-sha-256'), or connect as a superuser.", settings);
+            throw NotReady("PhysicalBackupNoReplicationRole", $"Role '{CurrentUser}' may not take base backups on {settings.Endpoint}. Run ALTER ROLE {PgDatabaseAdmin.QuoteIdentifier(CurrentUser)} REPLICATION; (and allow it in pg_hba.conf: 'host replication {CurrentUser} <client address> scram-sha-256'), or connect as a superuser.", settings);
         }
 
         if (UserTablespaces.Count > 0)

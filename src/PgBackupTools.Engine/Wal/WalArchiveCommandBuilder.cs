@@ -67,7 +67,7 @@ public static class WalArchiveCommandBuilder
             return "\"" + escaped + "\"";
         }
 
-        return escaped.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '+' or ':' or ',')
+        return escaped.Length > 0 && escaped.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '+' or ':' or ',')
             ? escaped
             : "'" + escaped.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
     }

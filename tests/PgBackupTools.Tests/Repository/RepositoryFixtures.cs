@@ -71,6 +71,55 @@ internal sealed class TestRepository : IDisposable
         return id;
     }
 
+    /// <summary>Writes and commits a physical backup manifest (Type "physical", Database "(cluster)") with the given WAL facts and a small "base" file.</summary>
+    public async Task<string> WritePhysicalBackupAsync(
+        DateTimeOffset consistentAt, string stopLsn, string systemIdentifier = "7301234567890123456", string startLsn = "0/2000028", DateTimeOffset? start = null)
+    {
+        using var session = OpenUnlocked();
+        var started = start ?? consistentAt.AddMinutes(-1);
+        var id = BackupId.New(started);
+        var marker = new IncompleteMarker(id, "physical", "(cluster)", "h:5432", "lock", started, Environment.ProcessId, Environment.MachineName);
+        await using var pending = PendingBackup.Begin(session, id, marker.Serialize());
+        var tar = Encoding.ASCII.GetBytes("not really a tar");
+        var writer = pending.CreateFile("base.tar.zst", "base", CompressionSettings.Default);
+        await using (writer)
+        {
+            await writer.Input.WriteAsync(tar);
+            pending.Add(await writer.CompleteAsync(CancellationToken.None));
+        }
+
+        var manifest = new BackupManifest
+        {
+            Id = id,
+            RepositoryId = session.Config.Id,
+            Type = "physical",
+            Database = "(cluster)",
+            Server = new ServerFacts { Host = "h", Port = 5432, Version = "16.2", SystemIdentifier = systemIdentifier },
+            StartTime = started,
+            EndTime = consistentAt,
+            Compression = "zstd",
+            Encryption = pending.Encryption,
+            Files = pending.Files,
+            RawBytes = tar.Length,
+            StoredBytes = pending.Files.Sum(f => f.SizeBytes),
+            Tool = new ToolFacts { Name = "test", Version = "0", MachineName = "m" },
+            Physical = new PhysicalFacts
+            {
+                SystemIdentifier = systemIdentifier,
+                Timeline = 1,
+                StartLsn = startLsn,
+                StopLsn = stopLsn,
+                WalSegmentSize = 16 * 1024 * 1024,
+                ConsistentAt = consistentAt,
+                BackupLabel = "START WAL LOCATION: " + startLsn + "\n",
+                BootstrapSuperuser = "postgres",
+                ServerMajorVersion = 16,
+            },
+        };
+        await pending.CommitAsync(manifest, CancellationToken.None);
+        return id;
+    }
+
     public async Task<byte[]> ReadDumpAsync(string id)
     {
         using var session = OpenUnlocked();
