@@ -1,0 +1,155 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    The physical half of build.ps1 -Task Bench, run by build/Bench.ps1 on its server and bench database.
+
+.DESCRIPTION
+    Times, in the same run and on the same cluster:
+      pg_basebackup -Ft -X fetch --compress=server-zstd, Invoke-PgBackup -Type Physical -IncludeWal (zstd + AES-256-GCM),
+      pgbackrest full backup (compress-type=zst, aes-256-cbc), and archive_command throughput: pgbt-wal archive-push
+      versus pgbackrest archive-push over the same real 16 MiB segments. pgBackRest is the Debian package; when it is
+      not installed its rows say so and their targets count as not measured.
+    Returns an object with Steps and Ratios for Bench.ps1 to print and store.
+#>
+param(
+    [Parameter(Mandatory)][string]$RepoRoot,
+    [Parameter(Mandatory)][string]$ModulePath,
+    [Parameter(Mandatory)]$Server,
+    [Parameter(Mandatory)][string]$Work,
+    [int]$Segments = 16
+)
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $RepoRoot 'build/BuildTools.psm1') -Force
+
+$asRoot = (& id -u) -eq '0'
+function Invoke-AsServerUser([string]$File, [string[]]$Arguments, [hashtable]$Environment = @{}) {
+    # pgBackRest and the archive command run as the cluster's owner, as they would on a database server.
+    $envArgs = @($Environment.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" })
+    $output = if ($asRoot) { & runuser -u postgres -- env @envArgs $File @Arguments 2>&1 } else { & env @envArgs $File @Arguments 2>&1 }
+    if ($LASTEXITCODE -ne 0) { throw "$File $($Arguments -join ' ') failed ($LASTEXITCODE): $($output -join "`n")" }
+}
+function Measure-Seconds([scriptblock]$Block) {
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    & $Block
+    [math]::Round($sw.Elapsed.TotalSeconds, 2)
+}
+function Get-DirBytes($p) { (Get-ChildItem $p -Recurse -File | Measure-Object Length -Sum).Sum + 0 }
+
+$physical = Join-Path $Work 'physical'
+New-Item -ItemType Directory -Path $physical | Out-Null
+if ($asRoot) { & chown postgres: $physical }
+$password = [string]$Server.Password
+
+Write-Section "Bench P1/4: pg_basebackup -Ft -X fetch --compress=server-zstd"
+$pgbbDir = Join-Path $physical 'pg_basebackup'
+Invoke-Psql -Server $Server -Sql 'CHECKPOINT'
+$pgbbSeconds = Measure-Seconds { Invoke-PgTool -Server $Server -Tool pg_basebackup -ArgumentList @('-D', $pgbbDir, '-Ft', '-X', 'fetch', '--compress=server-zstd', '--checkpoint=fast', '--no-manifest') }
+$pgbbBytes = Get-DirBytes $pgbbDir
+
+Write-Section "Bench P2/4: Invoke-PgBackup -Type Physical -IncludeWal (zstd + AES-256-GCM, CRC32C checked against backup_manifest)"
+$repo = Join-Path $physical 'repo'
+$keyFile = Join-Path $physical 'bench.key'
+$childJson = Join-Path $physical 'invoke.json'
+$child = Join-Path $physical 'invoke.ps1'
+Set-Content -Path $child -Encoding utf8NoBOM -Value @'
+param($ModulePath, $Repo, $KeyFile, $PgHost, $Port, $User, $OutJson)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Import-Module $ModulePath
+$cred = [pscredential]::new($User, (ConvertTo-SecureString $env:PGBT_BENCH_PASSWORD -AsPlainText -Force))
+$null = New-PgBackupKeyFile -Path $KeyFile
+$null = Initialize-PgBackupRepository -Repository $Repo -KeyFile $KeyFile
+$sw = [Diagnostics.Stopwatch]::StartNew()
+$b = Invoke-PgBackup -Repository $Repo -Type Physical -IncludeWal -FastCheckpoint -Host $PgHost -Port $Port -Credential $cred -KeyFile $KeyFile
+$seconds = $sw.Elapsed.TotalSeconds
+$b | Format-List Id, SizeBytes, RawSizeBytes, StartLsn, StopLsn, Duration | Out-Host
+[ordered]@{ Seconds = [math]::Round($seconds, 2); Bytes = $b.SizeBytes } | ConvertTo-Json | Set-Content $OutJson
+'@
+Invoke-Psql -Server $Server -Sql 'CHECKPOINT'
+$env:PGBT_BENCH_PASSWORD = $password
+try {
+    Invoke-ChildPwsh -RepoRoot $RepoRoot -File $child -ArgumentList @('-ModulePath', $ModulePath, '-Repo', $repo, '-KeyFile', $keyFile,
+        '-PgHost', [string]$Server.Host, '-Port', [string]$Server.Port, '-User', [string]$Server.User, '-OutJson', $childJson)
+} finally { Remove-Item Env:PGBT_BENCH_PASSWORD -ErrorAction Ignore }
+$invoke = Get-Content $childJson -Raw | ConvertFrom-Json
+
+$pgbackrest = Get-Command pgbackrest -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+$pgbrSeconds = $null; $pgbrBytes = $null; $pgbrPushRate = $null
+$pgbrConfig = Join-Path $physical 'pgbackrest.conf'
+if ($pgbackrest) {
+    Write-Section "Bench P3/4: pgbackrest full backup (compress-type=zst, repo1-cipher-type=aes-256-cbc)"
+    $cipher = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(32))
+    Set-Content -Path $pgbrConfig -Encoding utf8NoBOM -Value @"
+[global]
+repo1-path=$physical/pgbackrest-repo
+repo1-retention-full=2
+repo1-cipher-type=aes-256-cbc
+repo1-cipher-pass=$cipher
+compress-type=zst
+start-fast=y
+archive-check=n
+log-level-console=warn
+log-level-file=off
+lock-path=$physical/pgbackrest-lock
+spool-path=$physical/pgbackrest-spool
+
+[bench]
+pg1-path=$($Server.DataDir)
+pg1-port=$($Server.Port)
+pg1-user=$($Server.User)
+$(if ($Server.SocketDir) { "pg1-socket-path=$($Server.SocketDir)" })
+"@
+    if ($asRoot) { & chown postgres: $pgbrConfig }
+    Invoke-AsServerUser $pgbackrest.Source @("--config=$pgbrConfig", '--stanza=bench', 'stanza-create') @{ PGPASSWORD = $password }
+    Invoke-Psql -Server $Server -Sql 'CHECKPOINT'
+    $pgbrSeconds = Measure-Seconds { Invoke-AsServerUser $pgbackrest.Source @("--config=$pgbrConfig", '--stanza=bench', '--type=full', 'backup') @{ PGPASSWORD = $password } }
+    $pgbrBytes = Get-DirBytes (Join-Path $physical 'pgbackrest-repo/backup')
+} else {
+    Write-Warning 'pgbackrest is not installed (Debian: apt-get install -y pgbackrest): its rows are not measured.'
+}
+
+Write-Section "Bench P4/4: archive_command throughput over $Segments real segments (pgbt-wal vs pgbackrest archive-push)"
+$current = Invoke-Psql -Server $Server -Sql 'SELECT pg_walfile_name(pg_current_wal_lsn())' -Capture -Quiet
+$walDir = Join-Path $Server.DataDir 'pg_wal'
+$sources = @(Get-ChildItem -LiteralPath $walDir -File | Where-Object { $_.Name -match '^[0-9A-F]{24}$' -and $_.Name -lt "$current".Trim() } | Sort-Object Name | Select-Object -Last $Segments)
+$segmentDir = Join-Path $physical 'segments'
+New-Item -ItemType Directory -Path $segmentDir | Out-Null
+$sources | Copy-Item -Destination $segmentDir
+if ($asRoot) { & chown -R postgres: $segmentDir $repo $keyFile }
+$tool = Join-Path (Split-Path $ModulePath) "bin/$([Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier)/pgbt-wal"
+$ourPushSeconds = Measure-Seconds {
+    foreach ($s in $sources) {
+        Invoke-AsServerUser $tool @('archive-push', '--repository', $repo, '--key-file', $keyFile, (Join-Path $segmentDir $s.Name), $s.Name)
+    }
+}
+$ourPushRate = if ($ourPushSeconds -gt 0) { [math]::Round($sources.Count / $ourPushSeconds, 1) } else { $null }
+if ($pgbackrest) {
+    $pgbrPushSeconds = Measure-Seconds {
+        foreach ($s in $sources) {
+            Invoke-AsServerUser $pgbackrest.Source @("--config=$pgbrConfig", '--stanza=bench', 'archive-push', (Join-Path $segmentDir $s.Name)) @{ PGPASSWORD = $password }
+        }
+    }
+    $pgbrPushRate = if ($pgbrPushSeconds -gt 0) { [math]::Round($sources.Count / $pgbrPushSeconds, 1) } else { $null }
+}
+
+$ratio = { param($a, $b) if ($null -ne $a -and $null -ne $b -and $b -gt 0) { [math]::Round($a / $b, 3) } else { $null } }
+[pscustomobject]@{
+    Steps = @(
+        [pscustomobject]@{ Step = 'pg_basebackup -Ft server-zstd'; Seconds = $pgbbSeconds; SizeMB = [math]::Round($pgbbBytes / 1MB, 1) }
+        [pscustomobject]@{ Step = 'Invoke-PgBackup -Type Physical'; Seconds = $invoke.Seconds; SizeMB = [math]::Round($invoke.Bytes / 1MB, 1) }
+        [pscustomobject]@{ Step = 'pgbackrest full (zst, aes)'; Seconds = $pgbrSeconds; SizeMB = if ($pgbrBytes) { [math]::Round($pgbrBytes / 1MB, 1) } else { $null } }
+        [pscustomobject]@{ Step = "pgbt-wal archive-push x$($sources.Count) (segments/s)"; Seconds = $ourPushSeconds; SizeMB = $ourPushRate }
+        [pscustomobject]@{ Step = "pgbackrest archive-push x$($sources.Count) (segments/s)"; Seconds = $(if ($pgbackrest) { $pgbrPushSeconds } else { $null }); SizeMB = $pgbrPushRate }
+    )
+    Values = [ordered]@{
+        'Physical / pg_basebackup server-zstd time' = & $ratio $invoke.Seconds $pgbbSeconds
+        'Physical / pgbackrest full time'          = & $ratio $invoke.Seconds $pgbrSeconds
+        'pgbt-wal / pgbackrest archive-push time'  = & $ratio $ourPushSeconds $(if ($pgbackrest) { $pgbrPushSeconds } else { $null })
+    }
+    Targets = [ordered]@{
+        'Physical / pg_basebackup server-zstd time' = 1.2
+        'Physical / pgbackrest full time'          = 0.999
+        'pgbt-wal / pgbackrest archive-push time'  = 1.0
+    }
+}
