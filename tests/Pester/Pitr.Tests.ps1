@@ -22,6 +22,15 @@ BeforeAll {
     $plain = [pscredential]::new('plain', (ConvertTo-SecureString 'plain pw' -AsPlainText -Force))
     $null = Invoke-PgBackup -Repository $Repo.Path -Type Physical -Host $Server.Host -Port $Server.Port -Credential $plain -IncludeWal @KeyArgs -ErrorVariable script:NoReplicationError -ErrorAction SilentlyContinue
 
+    # pg_hba.conf without replication lines: pg_basebackup's refusal becomes a clear ReplicationNotAllowed.
+    $hba = Join-Path $Server.DataDir 'pg_hba.conf'
+    $hbaText = Get-Content -LiteralPath $hba -Raw
+    [System.IO.File]::WriteAllText($hba, (($hbaText -split "`n") | Where-Object { $_ -notmatch '^\s*(local|host)\s+replication\s' }) -join "`n")
+    $null = Invoke-PgbtSql $Server -Sql 'SELECT pg_reload_conf()'
+    $null = Invoke-PgBackup -Repository $Repo.Path -Type Physical -IncludeWal -FastCheckpoint @Conn @KeyArgs -ErrorVariable script:HbaError -ErrorAction SilentlyContinue
+    [System.IO.File]::WriteAllText($hba, $hbaText)
+    $null = Invoke-PgbtSql $Server -Sql 'SELECT pg_reload_conf()'
+
     $tool = Join-Path $Root 'pgbt-wal'
     Copy-Item -LiteralPath (Join-Path (Split-Path $ModulePath) "bin/$([System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier)/pgbt-wal") -Destination $tool
     & chmod 755 $tool
@@ -112,6 +121,11 @@ Describe 'Invoke-PgBackup -Type Physical' {
     It 'refuses a role without the REPLICATION attribute, saying what to run' {
         Assert-PgbtErrorId $NoReplicationError 'PhysicalBackupNoReplicationRole'
         "$($NoReplicationError[0])" | Should -Match 'ALTER ROLE "plain" REPLICATION'
+    }
+
+    It 'refuses clearly when pg_hba.conf allows no replication connection, saying what line to add' {
+        Assert-PgbtErrorId $HbaError 'ReplicationNotAllowed'
+        "$($HbaError[0])" | Should -Match 'host replication'
     }
 
     It 'lists nothing after a refusal' {

@@ -7,6 +7,24 @@ namespace PgBackupTools.Engine.Jobs;
 /// <summary>Writes the run record every backup run leaves, whether it succeeded, failed or was stopped (health reads them).</summary>
 internal static class BackupRunRecorder
 {
+    /// <summary>Runs a backup and records its outcome, success or not; the exception, if any, goes on to the caller.</summary>
+    public static async Task<Backup> RecordAroundAsync(
+        JobContext context, RepositorySession repository, string runId, string server, string database, ILogger logger, Func<Task<Backup>> run, CancellationToken cancellationToken)
+    {
+        var started = context.Time.GetUtcNow();
+        try
+        {
+            var backup = await run().ConfigureAwait(false);
+            Record(context, repository, runId, server, database, started, RunOutcome.Succeeded, backup, null, logger);
+            return backup;
+        }
+        catch (Exception ex)
+        {
+            Record(context, repository, runId, server, database, started, cancellationToken.IsCancellationRequested ? RunOutcome.Cancelled : RunOutcome.Failed, null, ex, logger);
+            throw;
+        }
+    }
+
     public static void Record(
         JobContext context, RepositorySession repository, string runId, string server, string database, DateTimeOffset started, RunOutcome outcome, Backup? backup, Exception? error, ILogger logger)
     {

@@ -17,32 +17,18 @@ public sealed class LogicalBackupJob(JobContext context)
     private const string DumpRole = "dump";
     private const string GlobalsRole = "globals";
     private const string CatalogRole = "catalog";
-    private const int ReadBufferSize = 1 << 20;
-
-    // pg_dump keeps producing while the previous megabytes are compressed and encrypted.
-    private const int ReadAheadDepth = 4;
-
     public async Task<Backup> RunAsync(BackupRequest request, CancellationToken cancellationToken)
     {
         using var log = RunLog.Create(context, "Invoke-PgBackup");
         var logger = log.Logger;
         var connection = request.Connection;
-        var started = context.Time.GetUtcNow();
         logger.Information("Backing up database {Database} on {Server} into {Repository}", connection.Database, connection.Endpoint, request.Repository);
 
         // Without a repository there is nowhere to record the run; every later failure leaves a run record.
         using var repository = BackupRepository.Open(request.Repository);
-        try
-        {
-            var backup = await RunCoreAsync(request, repository, logger, cancellationToken).ConfigureAwait(false);
-            BackupRunRecorder.Record(context, repository, log.RunId, connection.Endpoint, connection.Database, started, RunOutcome.Succeeded, backup, null, logger);
-            return backup;
-        }
-        catch (Exception ex)
-        {
-            BackupRunRecorder.Record(context, repository, log.RunId, connection.Endpoint, connection.Database, started, cancellationToken.IsCancellationRequested ? RunOutcome.Cancelled : RunOutcome.Failed, null, ex, logger);
-            throw;
-        }
+        return await BackupRunRecorder.RecordAroundAsync(
+            context, repository, log.RunId, connection.Endpoint, connection.Database, logger,
+            () => RunCoreAsync(request, repository, logger, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<Backup> RunCoreAsync(BackupRequest request, RepositorySession repository, ILogger logger, CancellationToken cancellationToken)
@@ -153,53 +139,14 @@ public sealed class LogicalBackupJob(JobContext context)
         await using (writer.ConfigureAwait(false))
         {
             await using var child = ChildProcess.Start(options);
-            await using var dumpStream = new ReadAheadStream(child.StandardOutput, ReadBufferSize, ReadAheadDepth, cancellationToken);
-            var buffer = new byte[ReadBufferSize];
-            try
-            {
-                int read;
-                while ((read = await dumpStream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    scanner.Observe(buffer.AsSpan(0, read));
-                    try
-                    {
-                        await writer.Input.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (IOException ex)
-                    {
-                        throw RepositoryStorageError.From(ex, pending.Directory);
-                    }
-
-                    meter.Report(writer.PlaintextBytes, writer.StoredBytes);
-                }
-            }
-            catch
-            {
-                // Whatever failed (storage, a malformed stream, cancellation), pg_dump must not outlive the run,
-                // and the read-ahead task must not wait on its pipe.
-                child.Kill();
-                throw;
-            }
-
-            var exitCode = await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            var exitCode = await ToolOutputCapture.CaptureAsync(child, writer, pending.Directory, scanner.Observe, meter, cancellationToken).ConfigureAwait(false);
             if (exitCode != 0)
             {
                 throw PgErrorTranslator.FromToolOutput(pgDump.Name, exitCode, child.StandardErrorText, connection);
             }
 
             var scan = scanner.Complete();
-            ManifestFile file;
-            try
-            {
-                file = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException ex)
-            {
-                throw RepositoryStorageError.From(ex, pending.Directory);
-            }
-
-            meter.Report(file.PlainBytes, file.SizeBytes, force: true);
-            meter.Complete();
+            var file = await ToolOutputCapture.CompleteAsync(writer, pending.Directory, meter, cancellationToken).ConfigureAwait(false);
             logger.Information("pg_dump finished: {Raw} bytes, {Tables} tables counted from the dump stream", file.PlainBytes, scan.Tables.Count);
             return (scan, file);
         }

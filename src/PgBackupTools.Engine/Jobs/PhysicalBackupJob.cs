@@ -23,8 +23,6 @@ public sealed class PhysicalBackupJob(JobContext context)
 {
     private const string BaseRole = "base";
     private const string PgManifestRole = "pgmanifest";
-    private const int ReadBufferSize = 1 << 20;
-    private const int ReadAheadDepth = 4;
     private static readonly TimeSpan WalPollInterval = TimeSpan.FromMilliseconds(250);
 
     public async Task<Backup> RunAsync(BackupRequest request, CancellationToken cancellationToken)
@@ -32,22 +30,11 @@ public sealed class PhysicalBackupJob(JobContext context)
         using var log = RunLog.Create(context, "Invoke-PgBackup");
         var logger = log.Logger;
         var connection = request.Connection;
-        var started = context.Time.GetUtcNow();
         logger.Information("Physical backup of the cluster on {Server} into {Repository}", connection.Endpoint, request.Repository);
         using var repository = BackupRepository.Open(request.Repository);
-        try
-        {
-            var backup = await RunCoreAsync(request, repository, logger, cancellationToken).ConfigureAwait(false);
-            BackupRunRecorder.Record(context, repository, log.RunId, connection.Endpoint, PhysicalServerFacts.ClusterDatabaseLabel, started, RunOutcome.Succeeded, backup, null, logger);
-            return backup;
-        }
-        catch (Exception ex)
-        {
-            BackupRunRecorder.Record(
-                context, repository, log.RunId, connection.Endpoint, PhysicalServerFacts.ClusterDatabaseLabel, started,
-                cancellationToken.IsCancellationRequested ? RunOutcome.Cancelled : RunOutcome.Failed, null, ex, logger);
-            throw;
-        }
+        return await BackupRunRecorder.RecordAroundAsync(
+            context, repository, log.RunId, connection.Endpoint, PhysicalServerFacts.ClusterDatabaseLabel, logger,
+            () => RunCoreAsync(request, repository, logger, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<Backup> RunCoreAsync(BackupRequest request, RepositorySession repository, ILogger logger, CancellationToken cancellationToken)
@@ -166,33 +153,7 @@ public sealed class PhysicalBackupJob(JobContext context)
         await using (writer.ConfigureAwait(false))
         {
             await using var child = ChildProcess.Start(new ChildProcessOptions(tool.Path, arguments) { Environment = passFile.ChildEnvironment });
-            await using var stream = new ReadAheadStream(child.StandardOutput, ReadBufferSize, ReadAheadDepth, cancellationToken);
-            var buffer = new byte[ReadBufferSize];
-            try
-            {
-                int read;
-                while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    parser.Feed(buffer.AsSpan(0, read));
-                    try
-                    {
-                        await writer.Input.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (IOException ex)
-                    {
-                        throw RepositoryStorageError.From(ex, pending.Directory);
-                    }
-
-                    meter.Report(writer.PlaintextBytes, writer.StoredBytes);
-                }
-            }
-            catch
-            {
-                child.Kill();
-                throw;
-            }
-
-            var exitCode = await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            var exitCode = await ToolOutputCapture.CaptureAsync(child, writer, pending.Directory, parser.Feed, meter, cancellationToken).ConfigureAwait(false);
             if (exitCode != 0)
             {
                 throw BaseBackupFailed(tool, exitCode, child.StandardErrorText, request.Connection);
@@ -209,18 +170,7 @@ public sealed class PhysicalBackupJob(JobContext context)
                 { Target = request.Connection.Endpoint };
             }
 
-            ManifestFile file;
-            try
-            {
-                file = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException ex)
-            {
-                throw RepositoryStorageError.From(ex, pending.Directory);
-            }
-
-            meter.Report(file.PlainBytes, file.SizeBytes, force: true);
-            meter.Complete();
+            var file = await ToolOutputCapture.CompleteAsync(writer, pending.Directory, meter, cancellationToken).ConfigureAwait(false);
             logger.Information("pg_basebackup finished: {Files} files, {Bytes} bytes, {Checked} CRC32C checksums verified", scan.FileCount, scan.TotalBytes, scan.VerifiedChecksumCount);
             return (scan, file);
         }
