@@ -226,6 +226,11 @@ public static class WalStreamControl
 
     private static void RemoveFiles(string spool)
     {
+        if (!Directory.Exists(spool))
+        {
+            return;
+        }
+
         foreach (var name in new[] { PassFileName, PidFileName, WalStreamer.StopFileName })
         {
             File.Delete(Path.Combine(spool, name));
