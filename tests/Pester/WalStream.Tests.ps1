@@ -75,6 +75,14 @@ Describe 'Start-PgWalStream' {
         (Get-PgWalStream -Repository $Repo.Path).Running | Should -BeTrue
     }
 
+    It 'refuses a role that may not replicate, before starting anything' {
+        $null = Invoke-PgbtSql $Server -Sql "CREATE ROLE norepl LOGIN PASSWORD 'norepl-secret'"
+        $cred = [pscredential]::new('norepl', (ConvertTo-SecureString 'norepl-secret' -AsPlainText -Force))
+        $null = Start-PgWalStream -Repository $Repo.Path -KeyFile $Repo.KeyFile -Host $Server.Host -Port $Server.Port -Credential $cred -Slot other_slot -ErrorVariable err -ErrorAction SilentlyContinue
+        Assert-PgbtErrorId $err 'WalStreamingNotPermitted'
+        Test-Path -LiteralPath (Join-Path $Repo.Path 'wal-spool/other_slot/pgpass') | Should -BeFalse
+    }
+
     It 'refuses a second stream on the same slot' {
         $null = Start-PgWalStream -Repository $Repo.Path -KeyFile $Repo.KeyFile @Conn -Slot $Slot -ErrorVariable err -ErrorAction SilentlyContinue
         Assert-PgbtErrorId $err 'WalStreamRunning'
@@ -175,6 +183,24 @@ $s.ProcessId
         $numbers.Count | Should -BeGreaterThan 5
         $expected = @($numbers[0]..$numbers[-1])
         $numbers.Count | Should -Be $expected.Count -Because "the stored segments must have no gap (stored: $($numbers -join ','))"
+    }
+
+    It 'shows a killed stream as failed, and a new start stops the pg_receivewal it left behind' {
+        $status = & $Status
+        $old = [int]$status.processId
+        $oldReceiver = [int]$status.receiverProcessId
+        & kill -9 $old
+        Wait-PgbtCondition -TimeoutSeconds 10 -Condition { -not (& $CommandLine $old) } | Should -BeTrue
+        (& $CommandLine $oldReceiver) | Should -Match 'pg_receivewal' -Because 'pg_receivewal outlives a killed pgbt-wal'
+        $dead = Get-PgWalStream -Repository $Repo.Path -Slot $Slot
+        $dead.Running | Should -BeFalse
+        $dead.State | Should -Be 'failed'
+
+        $again = Start-PgWalStream -Repository $Repo.Path -KeyFile $Repo.KeyFile @Conn -Slot $Slot -ErrorAction Stop
+        $again.Running | Should -BeTrue
+        (& $CommandLine $oldReceiver) | Should -BeNullOrEmpty -Because 'the leftover pg_receivewal held the slot'
+        $name = & $Switch
+        & $WaitStored $name | Should -BeTrue
     }
 
     It 'stops again cleanly after the restart' {
