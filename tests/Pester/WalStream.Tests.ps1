@@ -127,6 +127,28 @@ Describe 'Start-PgWalStream' {
     }
 }
 
+Describe 'A passphrase repository' {
+    It 'streams with the passphrase in the environment only, next to another stream on its own slot' {
+        $pass = New-PgbtRepository -Root $Root -Kind Passphrase
+        $plain = [System.Net.NetworkCredential]::new('', $pass.Passphrase).Password
+        $second = Start-PgWalStream -Repository $pass.Path -Passphrase $pass.Passphrase @Conn -Slot pester_second -ErrorAction Stop
+        try {
+            $second.Running | Should -BeTrue
+            (& $CommandLine $second.ProcessId).Contains($plain) | Should -BeFalse
+            $name = & $Switch
+            $dir = Join-Path $pass.Path "wal/$SystemId"
+            Wait-PgbtCondition -TimeoutSeconds 10 -Condition {
+                (Test-Path -LiteralPath $dir) -and @(Get-ChildItem -LiteralPath $dir -Recurse -File -Filter "$name.*").Count -gt 0
+            } | Should -BeTrue
+            & $WaitStored $name | Should -BeTrue -Because 'the first stream keeps running on its own slot'
+        } finally {
+            $stopped = Stop-PgWalStream -Repository $pass.Path -Slot pester_second -Confirm:$false
+        }
+        $stopped.Running | Should -BeFalse
+        $null = Invoke-PgbtSql $Server -Sql "SELECT pg_drop_replication_slot('pester_second')"
+    }
+}
+
 Describe 'Stop-PgWalStream' {
     It 'stops the process and pg_receivewal, and removes the password file' {
         $receiver = (& $Status).receiverProcessId
