@@ -21,6 +21,9 @@
         'Get-PgBackupHealth'
         'Send-PgBackupNotification'
         'Get-PgWalArchiveCommand'
+        'Start-PgWalStream'
+        'Stop-PgWalStream'
+        'Get-PgWalStream'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

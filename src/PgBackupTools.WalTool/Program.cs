@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PgBackupTools.Engine.Wal;
 
 using var cancel = new CancellationTokenSource();
@@ -6,6 +7,13 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancel.Cancel();
 };
+
+// systemd and Stop-PgWalStream stop `pgbt-wal stream` with SIGTERM: stop pg_receivewal, store what completed, exit 0.
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    cancel.Cancel();
+});
 
 if (args is ["--help"] or ["-h"] or [])
 {

@@ -74,6 +74,36 @@ public sealed class PgToolLocator
         { Target = toolName };
     }
 
+    /// <summary>
+    /// The newest installed copy of a program (for a client that must work with whatever server it meets, such as
+    /// pg_receivewal, which refuses servers newer than itself). A copy in the explicit directory wins.
+    /// </summary>
+    public async Task<PgTool> FindNewestAsync(string toolName, int minimumMajor, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(toolName);
+        var directories = _searchPath(minimumMajor);
+        var executable = PgToolSearchPath.ExecutableName(toolName);
+        var found = new List<PgTool>();
+        var seen = new HashSet<string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        for (var i = 0; i < directories.Count; i++)
+        {
+            var candidate = Candidate(directories[i].Path, executable);
+            if (candidate is null || !seen.Add(candidate))
+                continue;
+            var tool = await ProbeAsync(toolName, candidate, cancellationToken).ConfigureAwait(false);
+            if (tool is null)
+                continue;
+            if (i == 0 && directories[i].Major is null && directories[i].Source != "PATH" && tool.Version.Major >= minimumMajor)
+                return tool;
+            found.Add(tool);
+        }
+
+        var newest = found.MaxBy(t => t.Version);
+        if (newest is not null && newest.Version.Major >= minimumMajor)
+            return newest;
+        return await FindAsync(toolName, minimumMajor, cancellationToken).ConfigureAwait(false); // throws the usual "too old" / "not found"
+    }
+
     private static string? Candidate(string directory, string executable)
     {
         try

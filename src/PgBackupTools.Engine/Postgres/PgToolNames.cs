@@ -9,4 +9,5 @@ public static class PgToolNames
     public const string Psql = "psql";
     public const string PgBaseBackup = "pg_basebackup";
     public const string PgCtl = "pg_ctl";
+    public const string PgReceiveWal = "pg_receivewal";
 }

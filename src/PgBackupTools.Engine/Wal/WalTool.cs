@@ -1,5 +1,6 @@
 using PgBackupTools.Engine.Crypto;
 using PgBackupTools.Engine.Errors;
+using PgBackupTools.Engine.Postgres;
 using PgBackupTools.Engine.Repository;
 
 namespace PgBackupTools.Engine.Wal;
@@ -20,11 +21,18 @@ public static class WalTool
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter error, string currentDirectory, TimeProvider time, CancellationToken cancellationToken)
     {
         var push = args.Count > 0 && args[0] == "archive-push";
+        var stream = args.Count > 0 && args[0] == "stream";
+        var failure = push || stream ? NotFound : Fatal;
         try
         {
             var options = WalToolOptions.Parse(args);
             using var session = BackupRepository.Open(options.Repository);
             session.Unlock(KeySourceFor(options, session));
+            if (options.Verb == "stream")
+            {
+                return await StreamAsync(options, session, error, time, cancellationToken).ConfigureAwait(false);
+            }
+
             var walPath = Path.IsPathRooted(options.WalPath) ? options.WalPath : Path.Combine(currentDirectory, options.WalPath);
             var systemId = options.SystemIdentifier ?? PgControlFile.TryReadSystemIdentifier(currentDirectory)
                 ?? (push ? SystemIdentifierFromSegment(walPath) : null)
@@ -55,13 +63,36 @@ public static class WalTool
         catch (PgBackupException ex)
         {
             await error.WriteLineAsync($"pgbt-wal: ERROR: {ex.Message}").ConfigureAwait(false);
-            return push ? NotFound : Fatal;
+            return failure;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return stream ? Success : failure;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            await error.WriteLineAsync($"pgbt-wal: ERROR: {(push ? "archiving" : "restoring")} failed: {ex.Message}").ConfigureAwait(false);
-            return push ? NotFound : Fatal;
+            await error.WriteLineAsync($"pgbt-wal: ERROR: {(stream ? "streaming" : push ? "archiving" : "restoring")} failed: {ex.Message}").ConfigureAwait(false);
+            return failure;
         }
+    }
+
+    /// <summary>stream: 0 after a requested stop, 1 when it cannot run at all (bad options, locked spool, no pg_receivewal).</summary>
+    private static async Task<int> StreamAsync(WalToolOptions options, RepositorySession session, TextWriter log, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var receiver = options.PgReceiveWal
+            ?? (await new PgToolLocator().FindNewestAsync(PgToolNames.PgReceiveWal, 11, cancellationToken).ConfigureAwait(false)).Path;
+        var settings = new WalStreamSettings
+        {
+            Spool = Path.GetFullPath(options.Spool!),
+            Slot = options.Slot,
+            PgReceiveWal = receiver,
+            SystemIdentifier = options.SystemIdentifier,
+            Compression = options.Compression,
+            Synchronous = options.Synchronous,
+            ReceiverEnvironment = new Dictionary<string, string?> { ["LC_MESSAGES"] = "C" },
+        };
+        await new WalStreamer(settings, session, log, time).RunAsync(cancellationToken).ConfigureAwait(false);
+        return Success;
     }
 
     /// <summary>A segment names its cluster in its page header; history files do not.</summary>

@@ -15,26 +15,51 @@ public sealed record WalToolOptions
     public ulong? SystemIdentifier { get; init; }
     public CompressionSettings Compression { get; init; } = CompressionSettings.Default;
 
-    /// <summary>archive-push: %p then %f. archive-get: %f then %p.</summary>
-    public required string WalPath { get; init; }
+    /// <summary>archive-push: %p then %f. archive-get: %f then %p. Empty for stream.</summary>
+    public string WalPath { get; init; } = "";
 
-    public required string WalFileName { get; init; }
+    public string WalFileName { get; init; } = "";
+
+    /// <summary>stream: the folder pg_receivewal writes into; completed segments leave it for the repository.</summary>
+    public string? Spool { get; init; }
+
+    /// <summary>stream: the physical replication slot (created when missing).</summary>
+    public string Slot { get; init; } = DefaultSlot;
+
+    /// <summary>stream: the pg_receivewal to run; null finds the newest installed one.</summary>
+    public string? PgReceiveWal { get; init; }
+
+    /// <summary>stream: pg_receivewal --synchronous (flush every write to the spool, report it to the server).</summary>
+    public bool Synchronous { get; init; }
+
+    public const string DefaultSlot = "pgbackuptools";
 
     public static string Usage =>
         """
         usage: pgbt-wal archive-push --repository <dir> [--key-file <file>] [--system-id <id>] [--compression zstd|gzip|none] [--level <n>] <%p> <%f>
                pgbt-wal archive-get  --repository <dir> [--key-file <file>] [--system-id <id>] <%f> <%p>
+               pgbt-wal stream       --repository <dir> [--key-file <file>] [--system-id <id>] [--compression zstd|gzip|none] [--level <n>]
+                                     --spool <dir> [--slot <name>] [--pg-receivewal <path>] [--synchronous]
         An encrypted repository is unlocked with --key-file, or with a passphrase in the environment variable PGBACKUPTOOLS_PASSPHRASE.
         Without --system-id the cluster is read from global/pg_control in the current directory (PostgreSQL runs both commands in the data directory).
         Get the exact commands for a repository with Get-PgWalArchiveCommand.
+        stream runs pg_receivewal against a physical replication slot (created if missing) into --spool and moves every
+        completed segment into the repository, until SIGTERM or SIGINT. The server is given by the libpq environment
+        (PGHOST, PGPORT, PGUSER, PGPASSFILE or PGPASSWORD, PGSSLMODE); no secret belongs on the command line.
         """;
 
     public static WalToolOptions Parse(IReadOnlyList<string> args)
     {
-        if (args.Count == 0 || args[0] is not ("archive-push" or "archive-get"))
+        if (args.Count == 0 || args[0] is not ("archive-push" or "archive-get" or "stream"))
         {
-            throw Bad("the first argument must be archive-push or archive-get");
+            throw Bad("the first argument must be archive-push, archive-get or stream");
         }
+
+        var stream = args[0] == "stream";
+        string? spool = null;
+        var slot = DefaultSlot;
+        string? pgReceiveWal = null;
+        var synchronous = false;
 
         string? repository = null;
         string? keyFile = null;
@@ -69,6 +94,23 @@ public sealed record WalToolOptions
                 case "--level":
                     level = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw Bad("--level must be a number");
                     break;
+                case "--spool" when stream:
+                    spool = Value();
+                    break;
+                case "--slot" when stream:
+                    slot = Value();
+                    if (!IsValidSlotName(slot))
+                    {
+                        throw Bad($"--slot '{slot}' is not a replication slot name (lower-case letters, digits and underscores, at most 63)");
+                    }
+
+                    break;
+                case "--pg-receivewal" when stream:
+                    pgReceiveWal = Value();
+                    break;
+                case "--synchronous" when stream:
+                    synchronous = true;
+                    break;
                 case "--":
                     positional.AddRange(args.Skip(i + 1));
                     i = args.Count;
@@ -89,6 +131,28 @@ public sealed record WalToolOptions
             throw Bad("--repository is required");
         }
 
+        var compression = CompressionSettings.Create(algorithm, algorithm == CompressionAlgorithm.None ? null : level);
+        if (stream)
+        {
+            if (positional.Count != 0)
+            {
+                throw Bad($"stream takes no arguments besides options, not '{positional[0]}'");
+            }
+
+            return new WalToolOptions
+            {
+                Verb = args[0],
+                Repository = repository,
+                KeyFile = keyFile,
+                SystemIdentifier = systemId,
+                Compression = compression,
+                Spool = spool ?? throw Bad("stream needs --spool <dir>"),
+                Slot = slot,
+                PgReceiveWal = pgReceiveWal,
+                Synchronous = synchronous,
+            };
+        }
+
         if (positional.Count != 2)
         {
             throw Bad(args[0] == "archive-push" ? "archive-push takes two arguments: %p %f" : "archive-get takes two arguments: %f %p");
@@ -101,11 +165,15 @@ public sealed record WalToolOptions
             Repository = repository,
             KeyFile = keyFile,
             SystemIdentifier = systemId,
-            Compression = CompressionSettings.Create(algorithm, algorithm == CompressionAlgorithm.None ? null : level),
+            Compression = compression,
             WalPath = push ? positional[0] : positional[1],
             WalFileName = push ? positional[1] : positional[0],
         };
     }
+
+    /// <summary>What PostgreSQL accepts as a replication slot name.</summary>
+    public static bool IsValidSlotName(string name) =>
+        name.Length is > 0 and <= 63 && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
 
     private static PgBackupException Bad(string reason) =>
         new("WalToolUsage", ErrorKind.InvalidArgument, $"pgbt-wal: {reason}.\n{Usage}");

@@ -1,0 +1,351 @@
+using System.Globalization;
+using System.Text;
+using Npgsql;
+using PgBackupTools.Engine.Errors;
+using PgBackupTools.Engine.Pipeline;
+using PgBackupTools.Engine.Postgres;
+using PgBackupTools.Engine.Processes;
+using PgBackupTools.Engine.Repository;
+
+namespace PgBackupTools.Engine.Wal;
+
+/// <summary>What Start-PgWalStream starts.</summary>
+public sealed record WalStreamStartRequest
+{
+    public required string Repository { get; init; }
+    public required string Slot { get; init; }
+    public required string Spool { get; init; }
+    public required string ToolPath { get; init; }
+    public required PgConnectionSettings Connection { get; init; }
+    public string? KeyFile { get; init; }
+
+    /// <summary>Handed to the stream in PGBACKUPTOOLS_PASSPHRASE, never on its command line.</summary>
+    public string? Passphrase { get; init; }
+
+    public CompressionSettings Compression { get; init; } = CompressionSettings.Default;
+    public bool Synchronous { get; init; }
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public string? PgBinDirectory { get; init; }
+}
+
+/// <summary>
+/// Starts a detached <c>pgbt-wal stream</c> (its own session, so it outlives the PowerShell that started it), finds it
+/// again through &lt;spool&gt;/pgbt-wal.pid and status.json, and stops it with SIGTERM. The password reaches it (and
+/// pg_receivewal) only through a 0600 password file in the spool, removed on stop.
+/// </summary>
+public static class WalStreamControl
+{
+    public const string SpoolFolderName = "wal-spool";
+    public const string PidFileName = "pgbt-wal.pid";
+    public const string PassFileName = "pgpass";
+    public const string LogFileName = "stream.log";
+    public const string ToolProgram = "pgbt-wal";
+
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
+
+    public static string DefaultSpool(string repository, string slot) => Path.Combine(repository, SpoolFolderName, slot);
+
+    /// <summary>The slots that have a spool in the default place of a repository.</summary>
+    public static IReadOnlyList<string> ListSlots(string repository)
+    {
+        var root = Path.Combine(repository, SpoolFolderName);
+        return Directory.Exists(root)
+            ? Directory.EnumerateDirectories(root).Select(Path.GetFileName).OfType<string>().Where(WalToolOptions.IsValidSlotName).Order(StringComparer.Ordinal).ToList()
+            : [];
+    }
+
+    public static WalStream Describe(string repository, string slot, string spool)
+    {
+        var status = Directory.Exists(spool) ? WalStreamStatus.TryRead(spool) : null;
+        var pid = ReadPid(spool) ?? status?.ProcessId;
+        var running = pid is { } p && IsStreamProcess(p);
+        return new WalStream
+        {
+            Repository = repository,
+            Slot = slot,
+            SpoolPath = spool,
+            ProcessId = pid,
+            Running = running,
+            State = status is null ? null : running || status.State is WalStreamStatus.Stopped or WalStreamStatus.Failed ? status.State : WalStreamStatus.Failed,
+            Started = status?.Started,
+            LastSegment = status?.LastSegment,
+            LastPushed = status?.LastPushed,
+            PushedCount = status?.PushedCount ?? 0,
+            LastError = status is not null && !running && status.State is not (WalStreamStatus.Stopped or WalStreamStatus.Failed)
+                ? status.LastError ?? "The stream process ended without stopping cleanly (killed?)."
+                : status?.LastError,
+            SystemIdentifier = status?.SystemIdentifier,
+            LogPath = Path.Combine(spool, LogFileName),
+        };
+    }
+
+    /// <summary>True when the process is a live pgbt-wal stream (not just any process that reused the id).</summary>
+    public static bool IsStreamProcess(int processId) => ProcessSignals.IsRunning(processId, ToolProgram, "stream");
+
+    public static async Task<WalStream> StartAsync(WalStreamStartRequest request, CancellationToken cancellationToken)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PgBackupException(
+                "WalStreamNotSupported",
+                ErrorKind.NotInstalled,
+                "Start-PgWalStream starts a detached process on Linux and macOS only. On Windows run 'pgbt-wal stream' as a service (see Get-Help Start-PgWalStream -Full).");
+        }
+
+        var existing = Describe(request.Repository, request.Slot, request.Spool);
+        if (existing.Running)
+        {
+            throw new PgBackupException(
+                "WalStreamRunning",
+                ErrorKind.ResourceBusy,
+                $"A WAL stream for slot {request.Slot} already runs (pgbt-wal pid {existing.ProcessId}, spool '{request.Spool}'). Stop it first with Stop-PgWalStream.")
+            { Target = request.Spool };
+        }
+
+        var connection = request.Connection;
+        var server = await PgServerInfo.QueryAsync(connection, cancellationToken).ConfigureAwait(false);
+        var facts = await PhysicalServerFacts.QueryAsync(connection, cancellationToken).ConfigureAwait(false);
+        RequireStreamable(facts, connection);
+        var receiver = await new PgToolLocator(request.PgBinDirectory).FindAsync(PgToolNames.PgReceiveWal, server.Major, cancellationToken).ConfigureAwait(false);
+
+        SecureFileSystem.CreatePrivateDirectory(Path.Combine(request.Repository, SpoolFolderName));
+        SecureFileSystem.CreatePrivateDirectory(request.Spool);
+        File.Delete(Path.Combine(request.Spool, WalStreamer.StopFileName));
+        var passFile = WritePassFile(request.Spool, connection);
+        var environment = new Dictionary<string, string?>(connection.ChildEnvironment(passFile))
+        {
+            [WalToolOptions.PassphraseVariable] = request.Passphrase,
+        };
+
+        var arguments = new List<string>
+        {
+            "stream", "--repository", request.Repository, "--spool", request.Spool, "--slot", request.Slot,
+            "--pg-receivewal", receiver.Path, "--system-id", facts.SystemIdentifier,
+            "--compression", request.Compression.Algorithm switch
+            {
+                CompressionAlgorithm.Gzip => "gzip",
+                CompressionAlgorithm.None => "none",
+                _ => "zstd",
+            },
+        };
+        if (request.Compression.Algorithm != CompressionAlgorithm.None)
+        {
+            arguments.AddRange(["--level", request.Compression.Level.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        if (request.KeyFile is not null)
+        {
+            arguments.AddRange(["--key-file", request.KeyFile]);
+        }
+
+        if (request.Synchronous)
+        {
+            arguments.Add("--synchronous");
+        }
+
+        var log = Path.Combine(request.Spool, LogFileName);
+        var logStart = File.Exists(log) ? new FileInfo(log).Length : 0;
+        var pid = await StartDetachedAsync(request.ToolPath, arguments, environment, log, cancellationToken).ConfigureAwait(false);
+        SecureFileSystem.WriteAllBytesAtomic(Path.Combine(request.Spool, PidFileName), Encoding.ASCII.GetBytes(pid.ToString(CultureInfo.InvariantCulture) + "\n"));
+
+        var deadline = DateTimeOffset.UtcNow + request.StartTimeout;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var status = WalStreamStatus.TryRead(request.Spool);
+            var alive = IsStreamProcess(pid);
+            if (!alive)
+            {
+                RemoveFiles(request.Spool);
+                throw new PgBackupException(
+                    "WalStreamFailed",
+                    ErrorKind.InvalidOperation,
+                    $"pgbt-wal stream ended right after it started. Its log ('{log}') says:\n{LogTail(log, logStart)}")
+                { Target = log };
+            }
+
+            if (status?.ProcessId == pid && status.State == WalStreamStatus.Running
+                && await SlotActiveAsync(connection, request.Slot, cancellationToken).ConfigureAwait(false))
+            {
+                return Describe(request.Repository, request.Slot, request.Spool);
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                await StopProcessAsync(pid, request.Spool, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+                RemoveFiles(request.Spool);
+                throw new PgBackupException(
+                    "WalStreamFailed",
+                    ErrorKind.ConnectionError,
+                    $"pg_receivewal did not start streaming from slot {request.Slot} within {request.StartTimeout.TotalSeconds:0} s, so the stream was stopped. " +
+                    $"{(status?.LastError is { } error ? "Last error: " + error + " " : "")}The log ('{log}') says:\n{LogTail(log, logStart)}")
+                { Target = log };
+            }
+
+            await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the stream of a spool: SIGTERM (and the stop file), waits, removes the password and pid files.</summary>
+    public static async Task<WalStream> StopAsync(string repository, string slot, string spool, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var current = Describe(repository, slot, spool);
+        if (current.Running && current.ProcessId is { } pid)
+        {
+            if (!await StopProcessAsync(pid, spool, timeout, cancellationToken).ConfigureAwait(false))
+            {
+                throw new PgBackupException(
+                    "WalStreamStopTimeout",
+                    ErrorKind.OperationStopped,
+                    $"pgbt-wal stream (pid {pid}) did not stop within {timeout.TotalSeconds:0} s; see '{current.LogPath}'. It is still running; try again with a longer -Timeout.")
+                { Target = spool };
+            }
+        }
+
+        RemoveFiles(spool);
+        return Describe(repository, slot, spool);
+    }
+
+    private static async Task<bool> StopProcessAsync(int pid, string spool, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await File.WriteAllBytesAsync(Path.Combine(spool, WalStreamer.StopFileName), [], cancellationToken).ConfigureAwait(false);
+        ProcessSignals.Send(pid, ProcessSignals.SigTerm);
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (IsStreamProcess(pid))
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private static void RemoveFiles(string spool)
+    {
+        if (!Directory.Exists(spool))
+        {
+            return;
+        }
+
+        foreach (var name in new[] { PassFileName, PidFileName, WalStreamer.StopFileName })
+        {
+            File.Delete(Path.Combine(spool, name));
+        }
+    }
+
+    private static void RequireStreamable(PhysicalServerFacts facts, PgConnectionSettings connection)
+    {
+        if (facts.WalLevel == "minimal" || facts.MaxWalSenders < 1)
+        {
+            throw new PgBackupException(
+                "WalStreamingUnavailable",
+                ErrorKind.InvalidOperation,
+                $"{connection.Endpoint} cannot stream WAL: wal_level is {facts.WalLevel} and max_wal_senders {facts.MaxWalSenders}. Set wal_level = replica and max_wal_senders > 0 (the defaults) and restart the server.")
+            { Target = connection.Endpoint };
+        }
+
+        if (!facts.CanReplicate)
+        {
+            throw new PgBackupException(
+                "WalStreamingNotPermitted",
+                ErrorKind.PermissionDenied,
+                $"Role {facts.CurrentUser} on {connection.Endpoint} may not stream WAL: it needs the REPLICATION attribute (ALTER ROLE {facts.CurrentUser} REPLICATION) and a 'replication' line in pg_hba.conf.")
+            { Target = connection.Endpoint };
+        }
+    }
+
+    private static string? WritePassFile(string spool, PgConnectionSettings connection)
+    {
+        var path = Path.Combine(spool, PassFileName);
+        File.Delete(path);
+        if (!connection.HasPassword)
+        {
+            return null;
+        }
+
+        using (var stream = SecureFileSystem.CreateNewPrivateFile(path))
+        {
+            stream.Write(new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(PgPassFile.Content(connection)));
+            stream.Flush(flushToDisk: true);
+        }
+
+        return path;
+    }
+
+    /// <summary>
+    /// Runs the tool in the background of a shell that exits at once, in a new session (setsid where it exists), with
+    /// stdin from /dev/null and stdout/stderr appended to the log: nothing ties it to this process any more.
+    /// </summary>
+    private static async Task<int> StartDetachedAsync(
+        string tool, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string?> environment, string log, CancellationToken cancellationToken)
+    {
+        const string Script = """
+            log="$1"; shift
+            if command -v setsid >/dev/null 2>&1; then
+                setsid "$@" </dev/null >>"$log" 2>&1 &
+            else
+                nohup "$@" </dev/null >>"$log" 2>&1 &
+            fi
+            echo $!
+            """;
+        var options = new ChildProcessOptions("/bin/sh", ["-c", Script, "sh", log, tool, .. arguments]) { Environment = environment };
+        var result = await ChildProcess.RunToCompletionAsync(options, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0 || !int.TryParse(result.StandardOutput.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        {
+            throw new PgBackupException(
+                "WalStreamFailed",
+                ErrorKind.InvalidOperation,
+                $"Could not start '{tool}' in the background (exit {result.ExitCode}): {result.StandardError.Trim()}")
+            { Target = tool };
+        }
+
+        return pid;
+    }
+
+    private static async Task<bool> SlotActiveAsync(PgConnectionSettings connection, string slot, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var db = new NpgsqlConnection(connection.NpgsqlConnectionString());
+            await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand("SELECT active FROM pg_replication_slots WHERE slot_name = $1", db);
+            command.Parameters.Add(new NpgsqlParameter { Value = slot });
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+        }
+        catch (NpgsqlException ex)
+        {
+            throw PgErrorTranslator.Translate(ex, connection);
+        }
+    }
+
+    private static int? ReadPid(string spool)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(Path.Combine(spool, PidFileName)).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string LogTail(string log, long from)
+    {
+        try
+        {
+            using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Position = Math.Max(from, stream.Length - 8192);
+            var text = new StreamReader(stream).ReadToEnd().Trim();
+            return text.Length == 0 ? "(nothing)" : text;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return "(no log)";
+        }
+    }
+}
