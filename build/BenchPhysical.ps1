@@ -41,13 +41,13 @@ New-Item -ItemType Directory -Path $physical | Out-Null
 if ($asRoot) { & chown postgres: $physical }
 $password = [string]$Server.Password
 
-Write-Section "Bench P1/4: pg_basebackup -Ft -X fetch --compress=server-zstd"
+Write-Section "Bench P1/5: pg_basebackup -Ft -X fetch --compress=server-zstd"
 $pgbbDir = Join-Path $physical 'pg_basebackup'
 Invoke-Psql -Server $Server -Sql 'CHECKPOINT'
 $pgbbSeconds = Measure-Seconds { Invoke-PgTool -Server $Server -Tool pg_basebackup -ArgumentList @('-D', $pgbbDir, '-Ft', '-X', 'fetch', '--compress=server-zstd', '--checkpoint=fast', '--no-manifest') }
 $pgbbBytes = Get-DirBytes $pgbbDir
 
-Write-Section "Bench P2/4: Invoke-PgBackup -Type Physical -IncludeWal (zstd + AES-256-GCM, CRC32C checked against backup_manifest)"
+Write-Section "Bench P2/5: Invoke-PgBackup -Type Physical -IncludeWal (zstd + AES-256-GCM, CRC32C checked against backup_manifest)"
 $repo = Join-Path $physical 'repo'
 $keyFile = Join-Path $physical 'bench.key'
 $childJson = Join-Path $physical 'invoke.json'
@@ -78,7 +78,7 @@ $pgbackrest = Get-Command pgbackrest -CommandType Application -ErrorAction Ignor
 $pgbrSeconds = $null; $pgbrBytes = $null; $pgbrPushRate = $null
 $pgbrConfig = Join-Path $physical 'pgbackrest.conf'
 if ($pgbackrest) {
-    Write-Section "Bench P3/4: pgbackrest full backup (compress-type=zst, repo1-cipher-type=aes-256-cbc)"
+    Write-Section "Bench P3/5: pgbackrest full backup (compress-type=zst, repo1-cipher-type=aes-256-cbc)"
     $cipher = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(32))
     Set-Content -Path $pgbrConfig -Encoding utf8NoBOM -Value @"
 [global]
@@ -109,7 +109,7 @@ $(if ($Server.SocketDir) { "pg1-socket-path=$($Server.SocketDir)" })
     Write-Warning 'pgbackrest is not installed (Debian: apt-get install -y pgbackrest): its rows are not measured.'
 }
 
-Write-Section "Bench P4/4: archive_command throughput over $Segments real segments (pgbt-wal vs pgbackrest archive-push)"
+Write-Section "Bench P4/5: archive_command throughput over $Segments real segments (pgbt-wal vs pgbackrest archive-push)"
 $current = Invoke-Psql -Server $Server -Sql 'SELECT pg_walfile_name(pg_current_wal_lsn())' -Capture -Quiet
 $walDir = Join-Path $Server.DataDir 'pg_wal'
 $sources = @(Get-ChildItem -LiteralPath $walDir -File | Where-Object { $_.Name -match '^[0-9A-F]{24}$' -and $_.Name -lt "$current".Trim() } | Sort-Object Name | Select-Object -Last $Segments)
@@ -133,6 +133,63 @@ if ($pgbackrest) {
     $pgbrPushRate = if ($pgbrPushSeconds -gt 0) { [math]::Round($sources.Count / $pgbrPushSeconds, 1) } else { $null }
 }
 
+Write-Section "Bench P5/5: measured RPO under a steady pgbench load, streaming with Start-PgWalStream"
+# Every second: the server's WAL position, and the end of the newest segment in the repository. The RPO at a
+# moment is how long ago the server had first written WAL beyond what the repository holds now.
+$streamChild = Join-Path $physical 'stream.ps1'
+Set-Content -Path $streamChild -Encoding utf8NoBOM -Value @'
+param($ModulePath, $Repo, $KeyFile, $PgHost, $Port, $User, $Mode)
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath
+if ($Mode -eq 'start') {
+    $cred = [pscredential]::new($User, (ConvertTo-SecureString $env:PGBT_BENCH_PASSWORD -AsPlainText -Force))
+    Start-PgWalStream -Repository $Repo -KeyFile $KeyFile -Host $PgHost -Port $Port -Credential $cred -Slot bench_rpo | Out-Host
+} else {
+    Stop-PgWalStream -Repository $Repo -Slot bench_rpo -Confirm:$false | Out-Host
+}
+'@
+$streamArgs = @('-ModulePath', $ModulePath, '-Repo', $repo, '-KeyFile', $keyFile, '-PgHost', [string]$Server.Host, '-Port', [string]$Server.Port, '-User', [string]$Server.User)
+$systemId = (Invoke-Psql -Server $Server -Sql 'SELECT system_identifier FROM pg_control_system()' -Capture -Quiet | Out-String).Trim()
+$archiveDir = Join-Path $repo "wal/$systemId"
+$segmentSize = 16MB
+function Get-LsnValue([string]$text) { $p = $text.Trim().Split('/'); ([Convert]::ToUInt64($p[0], 16) -shl 32) + [Convert]::ToUInt64($p[1], 16) }
+function Get-ArchivedEnd {
+    $newest = Get-ChildItem -LiteralPath $archiveDir -Recurse -File -ErrorAction Ignore | Where-Object Name -match '^[0-9A-F]{24}\.[0-9a-f]{16}' |
+        ForEach-Object { $_.Name.Substring(8, 16) } | Sort-Object | Select-Object -Last 1
+    if (-not $newest) { return [uint64]0 }
+    ([Convert]::ToUInt64($newest.Substring(0, 8), 16) * 256 + [Convert]::ToUInt64($newest.Substring(8, 8), 16) + 1) * $segmentSize
+}
+$rpoSeconds = $null
+$loadSeconds = 40
+$env:PGBT_BENCH_PASSWORD = $password
+try {
+    Invoke-ChildPwsh -RepoRoot $RepoRoot -File $streamChild -ArgumentList ($streamArgs + @('-Mode', 'start'))
+    $pgbench = Get-TestPostgresPsqlPath -Server $Server -Tool pgbench
+    $psi = [Diagnostics.ProcessStartInfo]::new($pgbench)
+    foreach ($a in @('-h', [string]$Server.Host, '-p', [string]$Server.Port, '-U', [string]$Server.User, '-c', '2', '-T', "$loadSeconds", '-R', '400', '-n', 'bench')) { $psi.ArgumentList.Add($a) }
+    $psi.Environment['PGPASSWORD'] = $password
+    $psi.RedirectStandardOutput = $true
+    $load = [Diagnostics.Process]::Start($psi)
+    $samples = [Collections.Generic.List[object]]::new()
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    while (-not $load.HasExited) {
+        $lsn = Get-LsnValue (Invoke-Psql -Server $Server -Sql 'SELECT pg_current_wal_lsn()' -Capture -Quiet | Out-String)
+        $samples.Add([pscustomobject]@{ T = $clock.Elapsed.TotalSeconds; Lsn = $lsn; Archived = Get-ArchivedEnd })
+        Start-Sleep -Milliseconds 1000
+    }
+    $load.StandardOutput.ReadToEnd() | Select-String 'tps' | Out-Host
+    $exposures = foreach ($s in $samples) {
+        $first = $samples | Where-Object { $_.Lsn -gt $s.Archived } | Select-Object -First 1
+        if ($first -and $s.Archived -gt 0) { $s.T - $first.T }
+    }
+    $walRate = if ($samples.Count -gt 1) { ($samples[-1].Lsn - $samples[0].Lsn) / 1MB / ($samples[-1].T - $samples[0].T) } else { 0 }
+    $rpoSeconds = if ($exposures) { [math]::Round(($exposures | Measure-Object -Maximum).Maximum, 1) } else { $null }
+    Write-Host ("Steady load for {0}s: {1:N1} MB/s of WAL; worst RPO {2}s over {3} samples (whole 16 MiB segments reach the repository; a quieter server needs archive_timeout)" -f $loadSeconds, $walRate, $rpoSeconds, $samples.Count)
+} finally {
+    try { Invoke-ChildPwsh -RepoRoot $RepoRoot -File $streamChild -ArgumentList ($streamArgs + @('-Mode', 'stop')) } catch { Write-Warning "Stop-PgWalStream failed: $_" }
+    Remove-Item Env:PGBT_BENCH_PASSWORD -ErrorAction Ignore
+}
+
 $ratio = { param($a, $b) if ($null -ne $a -and $null -ne $b -and $b -gt 0) { [math]::Round($a / $b, 3) } else { $null } }
 [pscustomobject]@{
     Steps = @(
@@ -141,15 +198,18 @@ $ratio = { param($a, $b) if ($null -ne $a -and $null -ne $b -and $b -gt 0) { [ma
         [pscustomobject]@{ Step = 'pgbackrest full (zst, aes)'; Seconds = $pgbrSeconds; SizeMB = if ($pgbrBytes) { [math]::Round($pgbrBytes / 1MB, 1) } else { $null } }
         [pscustomobject]@{ Step = "pgbt-wal archive-push x$($sources.Count) (segments/s)"; Seconds = $ourPushSeconds; SizeMB = $ourPushRate }
         [pscustomobject]@{ Step = "pgbackrest archive-push x$($sources.Count) (segments/s)"; Seconds = $(if ($pgbackrest) { $pgbrPushSeconds } else { $null }); SizeMB = $pgbrPushRate }
+        [pscustomobject]@{ Step = 'worst RPO, streaming under pgbench -R 400'; Seconds = $rpoSeconds; SizeMB = $null }
     )
     Values = [ordered]@{
         'Physical / pg_basebackup server-zstd time' = & $ratio $invoke.Seconds $pgbbSeconds
         'Physical / pgbackrest full time'          = & $ratio $invoke.Seconds $pgbrSeconds
         'pgbt-wal / pgbackrest archive-push time'  = & $ratio $ourPushSeconds $(if ($pgbackrest) { $pgbrPushSeconds } else { $null })
+        'Streaming RPO under load (s)'             = $rpoSeconds
     }
     Targets = [ordered]@{
         'Physical / pg_basebackup server-zstd time' = 1.2
         'Physical / pgbackrest full time'          = 0.999
         'pgbt-wal / pgbackrest archive-push time'  = 1.0
+        'Streaming RPO under load (s)'             = 60
     }
 }
