@@ -55,7 +55,7 @@ public sealed class PhysicalRestoreJob(JobContext context)
         logger.Information("Extracted {Files} files ({Bytes} bytes), every CRC32C checked against backup_manifest", files, bytes);
 
         var restoreCommand = WalArchiveCommandBuilder.Build(
-            request.WalToolPath, repository.Layout.Root, request.KeyFilePath, request.Key is PassphraseKeySource, CompressionSettings.Default,
+            request.WalToolPath, repository.Layout.Root, request.KeyFilePath, request.Key is PassphraseKeySource, WalToolOptions.DefaultCompression,
             OperatingSystem.IsWindows(), facts.SystemIdentifier).RestoreCommand;
         RecoveryConfiguration.Write(request.TargetPath, chosen.Id, restoreCommand, request.Target, request.Port, request.KeepArchiving, context.Time.GetUtcNow());
         var account = ServerAccount.Current();

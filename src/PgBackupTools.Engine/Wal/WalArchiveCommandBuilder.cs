@@ -28,7 +28,7 @@ public static class WalArchiveCommandBuilder
 
         var tool = Quote(toolPath, windows);
         var push = new StringBuilder(tool).Append(" archive-push").Append(common);
-        if (compression != CompressionSettings.Default)
+        if (compression != WalToolOptions.DefaultCompression)
         {
             push.Append(" --compression ").Append(compression.Name);
             if (compression.Algorithm != CompressionAlgorithm.None)

@@ -49,7 +49,7 @@ public sealed class GetPgWalArchiveCommandCommand : RepositoryCmdlet
             repository,
             KeyFile is null ? null : ResolvePath(KeyFile),
             Passphrase is not null,
-            CompressionSettings.Create((CompressionAlgorithm)(int)Compression, Compression == BackupCompression.None ? null : CompressionLevel),
+            WalToolOptions.CompressionFor((CompressionAlgorithm)(int)Compression, CompressionLevel),
             OperatingSystem.IsWindows());
         if (command.RequiredEnvironment is not null)
         {

@@ -62,7 +62,7 @@ public sealed class StartPgWalStreamCommand : ServerCmdlet
             Connection = ConnectionTo(ConnectionString is null ? "postgres" : null),
             KeyFile = KeyFile is null ? null : ResolvePath(KeyFile),
             Passphrase = Passphrase is null ? null : new NetworkCredential(string.Empty, Passphrase).Password,
-            Compression = CompressionSettings.Create((CompressionAlgorithm)(int)Compression, Compression == BackupCompression.None ? null : CompressionLevel),
+            Compression = WalToolOptions.CompressionFor((CompressionAlgorithm)(int)Compression, CompressionLevel),
             Synchronous = Synchronous.IsPresent,
             StartTimeout = TimeSpan.FromSeconds(StartTimeout),
         };

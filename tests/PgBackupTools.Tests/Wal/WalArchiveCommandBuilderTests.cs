@@ -49,13 +49,13 @@ public sealed class WalArchiveCommandBuilderTests : IDisposable
     {
         var error = Assert.Throws<ArgumentException>(() => WalArchiveCommandBuilder.Quote("D:\\a\"b", windows: true));
         Assert.Contains("double quote", error.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => WalArchiveCommandBuilder.Build("pgbt-wal", "D:\\a\"b", null, false, CompressionSettings.Default, windows: true));
+        Assert.Throws<ArgumentException>(() => WalArchiveCommandBuilder.Build("pgbt-wal", "D:\\a\"b", null, false, WalToolOptions.DefaultCompression, windows: true));
     }
 
     [Fact]
     public void Posix_commands_with_key_file()
     {
-        var command = WalArchiveCommandBuilder.Build("/usr/bin/pgbt-wal", "/srv/repo", "/etc/pgbt/repo.key", passphrase: false, CompressionSettings.Default, windows: false);
+        var command = WalArchiveCommandBuilder.Build("/usr/bin/pgbt-wal", "/srv/repo", "/etc/pgbt/repo.key", passphrase: false, WalToolOptions.DefaultCompression, windows: false);
 
         Assert.Equal("/usr/bin/pgbt-wal archive-push --repository /srv/repo --key-file /etc/pgbt/repo.key %p %f", command.ArchiveCommand);
         Assert.Equal("/usr/bin/pgbt-wal archive-get --repository /srv/repo --key-file /etc/pgbt/repo.key %f %p", command.RestoreCommand);
@@ -68,7 +68,7 @@ public sealed class WalArchiveCommandBuilderTests : IDisposable
     [Fact]
     public void Without_key_file_there_is_no_key_file_option()
     {
-        var command = WalArchiveCommandBuilder.Build("pgbt-wal", "/srv/repo", null, passphrase: false, CompressionSettings.Default, windows: false);
+        var command = WalArchiveCommandBuilder.Build("pgbt-wal", "/srv/repo", null, passphrase: false, WalToolOptions.DefaultCompression, windows: false);
 
         Assert.Equal("pgbt-wal archive-push --repository /srv/repo %p %f", command.ArchiveCommand);
         Assert.Equal("pgbt-wal archive-get --repository /srv/repo %f %p", command.RestoreCommand);
@@ -79,7 +79,7 @@ public sealed class WalArchiveCommandBuilderTests : IDisposable
     [Fact]
     public void System_id_is_passed_to_both_commands()
     {
-        var command = WalArchiveCommandBuilder.Build("pgbt-wal", "/r", null, false, CompressionSettings.Default, false, systemIdentifier: "7301234567890123456");
+        var command = WalArchiveCommandBuilder.Build("pgbt-wal", "/r", null, false, WalToolOptions.DefaultCompression, false, systemIdentifier: "7301234567890123456");
 
         Assert.Equal("pgbt-wal archive-push --repository /r --system-id 7301234567890123456 %p %f", command.ArchiveCommand);
         Assert.Equal("pgbt-wal archive-get --repository /r --system-id 7301234567890123456 %f %p", command.RestoreCommand);
@@ -96,13 +96,14 @@ public sealed class WalArchiveCommandBuilderTests : IDisposable
         Assert.Equal("pgbt-wal archive-push --repository /r --compression zstd --level 7 %p %f", zstd7.ArchiveCommand);
         Assert.Equal("pgbt-wal archive-push --repository /r --compression none %p %f", none.ArchiveCommand);
         Assert.Equal("pgbt-wal archive-get --repository /r %f %p", gzip.RestoreCommand);
-        Assert.DoesNotContain("--compression", WalArchiveCommandBuilder.Build("pgbt-wal", "/r", null, false, CompressionSettings.Create(CompressionAlgorithm.Zstd, 3), false).ArchiveCommand, StringComparison.Ordinal);
+        Assert.DoesNotContain("--compression", WalArchiveCommandBuilder.Build("pgbt-wal", "/r", null, false, CompressionSettings.Create(CompressionAlgorithm.Zstd, 1), false).ArchiveCommand, StringComparison.Ordinal);
+        Assert.Contains("--compression zstd --level 3", WalArchiveCommandBuilder.Build("pgbt-wal", "/r", null, false, CompressionSettings.Default, false).ArchiveCommand, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Passphrase_repository_names_the_environment_variable_and_puts_no_secret_in_the_command()
     {
-        var command = WalArchiveCommandBuilder.Build("pgbt-wal", "/r", null, passphrase: true, CompressionSettings.Default, false);
+        var command = WalArchiveCommandBuilder.Build("pgbt-wal", "/r", null, passphrase: true, WalToolOptions.DefaultCompression, false);
 
         Assert.NotNull(command.RequiredEnvironment);
         Assert.StartsWith(WalToolOptions.PassphraseVariable + "=", command.RequiredEnvironment, StringComparison.Ordinal);
@@ -113,7 +114,7 @@ public sealed class WalArchiveCommandBuilderTests : IDisposable
     public void Windows_commands_quote_every_path_and_the_placeholders()
     {
         var command = WalArchiveCommandBuilder.Build(
-            @"C:\Program Files\PgBackupTools\pgbt-wal.exe", @"D:\backups\pg", @"D:\keys\repo.key", false, CompressionSettings.Default, windows: true);
+            @"C:\Program Files\PgBackupTools\pgbt-wal.exe", @"D:\backups\pg", @"D:\keys\repo.key", false, WalToolOptions.DefaultCompression, windows: true);
 
         Assert.Equal(
             "\"C:\\Program Files\\PgBackupTools\\pgbt-wal.exe\" archive-push --repository \"D:\\backups\\pg\" --key-file \"D:\\keys\\repo.key\" \"%p\" \"%f\"",
@@ -126,7 +127,7 @@ public sealed class WalArchiveCommandBuilderTests : IDisposable
     [Fact]
     public void Alter_system_sql_doubles_single_quotes()
     {
-        var command = WalArchiveCommandBuilder.Build("pgbt-wal", "/srv/it's", null, false, CompressionSettings.Default, false);
+        var command = WalArchiveCommandBuilder.Build("pgbt-wal", "/srv/it's", null, false, WalToolOptions.DefaultCompression, false);
 
         Assert.Equal("pgbt-wal archive-push --repository '/srv/it'\\''s' %p %f", command.ArchiveCommand);
         Assert.Equal(
