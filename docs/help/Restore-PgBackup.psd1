@@ -12,7 +12,7 @@ With -Type Physical and -TargetPath, Restore-PgBackup restores a physical backup
 Running as root, the restored files are given to the 'postgres' account and the server runs as it.
 '@
     Parameters  = @{
-        InputObject      = 'The backup to restore, usually from Get-PgBackup or Invoke-PgBackup through the pipeline.'
+        InputObject      = 'The backup to restore, usually from Get-PgBackup or Invoke-PgBackup through the pipeline. With -Type Physical, a physical backup to start recovery from (it must be consistent before the recovery target).'
         Repository       = 'Path of the repository that holds the backup.'
         Id               = 'Id of the backup to restore.'
         Database         = 'Name of the backed-up (source) database whose latest backup is restored; used with -Latest.'

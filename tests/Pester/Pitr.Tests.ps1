@@ -194,6 +194,20 @@ Describe 'Restore-PgBackup -Type Physical' {
         Assert-PgbtErrorId $e2 'NoBackupBeforeTarget'
     }
 
+    It 'takes a physical backup from the pipeline and, without -Start, leaves a folder ready to recover' {
+        $path = Join-Path $Root 'piped'
+        $result = Get-PgBackup -Repository $Repo.Path -Id $Base.Id @KeyArgs | Restore-PgBackup -Type Physical -TargetPath $path -PointInTime $T -Confirm:$false @KeyArgs
+        $result.BackupId | Should -Be $Base.Id
+        $result.Running | Should -BeFalse
+        Test-Path -LiteralPath (Join-Path $path 'recovery.signal') | Should -BeTrue
+        Test-Path -LiteralPath (Join-Path $path 'PG_VERSION') | Should -BeTrue
+        $auto = Get-Content -LiteralPath (Join-Path $path 'postgresql.auto.conf') -Raw
+        $auto | Should -Match "restore_command = '.*archive-get .*--system-id $($Base.SystemIdentifier) %f %p'"
+        $auto | Should -Match "recovery_target_time = '"
+        $auto | Should -Match "archive_mode = 'off'"
+        $auto | Should -Not -Match ([regex]::Escape($Server.Password))
+    }
+
     It '-WhatIf restores nothing' {
         $path = Join-Path $TestDrive 'whatif'
         Restore-PgBackup -Repository $Repo.Path -Type Physical -TargetPath $path -Start -WhatIf @KeyArgs

@@ -1,4 +1,5 @@
 using System.Text;
+using PgBackupTools.Engine.Errors;
 using PgBackupTools.Engine.Pipeline;
 
 namespace PgBackupTools.Engine.Wal;
@@ -61,7 +62,13 @@ public static class WalArchiveCommandBuilder
         {
             if (escaped.Contains('"', StringComparison.Ordinal))
             {
-                throw new ArgumentException($"The path '{path}' contains a double quote, which cmd.exe cannot quote.", nameof(path));
+                throw new PgBackupException("WalCommandPathUnsupported", ErrorKind.InvalidArgument, $"The path '{path}' contains a double quote, which cmd.exe cannot quote. Use a path without '\"'.") { Target = path };
+            }
+
+            if (path.Contains('%', StringComparison.Ordinal))
+            {
+                // cmd.exe expands %NAME% even inside double quotes, after PostgreSQL has turned %% back into %.
+                throw new PgBackupException("WalCommandPathUnsupported", ErrorKind.InvalidArgument, $"The path '{path}' contains '%', which cmd.exe would expand as an environment variable. Use a path without '%'.") { Target = path };
             }
 
             return "\"" + escaped + "\"";

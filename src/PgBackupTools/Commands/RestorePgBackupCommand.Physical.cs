@@ -43,9 +43,17 @@ public sealed partial class RestorePgBackupCommand
             throw new PgBackupException("BackupTypeMismatch", ErrorKind.InvalidArgument, "-TargetPath restores a physical backup; add -Type Physical, or use -TargetDatabase for a logical one.");
         }
 
+        if (InputObject is not null && InputObject.Type != BackupType.Physical)
+        {
+            throw new PgBackupException("BackupTypeMismatch", ErrorKind.InvalidArgument, $"Backup '{InputObject.Id}' is a logical backup; restore it with -TargetDatabase, without -Type Physical.") { Target = InputObject.Id };
+        }
+
+        var repositoryPath = InputObject?.Repository ?? (string.IsNullOrEmpty(Repository)
+            ? throw new PgBackupException("RepositoryRequired", ErrorKind.InvalidArgument, "Give -Repository, or pipe a physical backup from Get-PgBackup.")
+            : ResolvePath(Repository));
         var target = RecoveryTargetFromParameters();
         var path = ResolvePath(TargetPath);
-        var id = string.IsNullOrEmpty(Id) ? null : Id;
+        var id = InputObject?.Id ?? (string.IsNullOrEmpty(Id) ? null : Id);
         var what = $"Restore {(id is null ? "the newest suitable physical backup" : "physical backup " + id)} into '{path}' and {(Start ? "recover" : "configure recovery")} to {target.Description}";
         if (!ShouldProcess(path, what))
         {
@@ -54,7 +62,7 @@ public sealed partial class RestorePgBackupCommand
 
         var request = new PhysicalRestoreRequest
         {
-            Repository = ResolvePath(Repository),
+            Repository = repositoryPath,
             Key = GetKeySource(),
             KeyFilePath = KeyFile is null ? null : ResolvePath(KeyFile),
             TargetPath = path,

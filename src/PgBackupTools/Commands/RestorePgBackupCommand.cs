@@ -19,11 +19,12 @@ public sealed partial class RestorePgBackupCommand : ServerCmdlet
     private const string PhysicalSet = "Physical";
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = PhysicalSet)]
     public Backup InputObject { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = IdSet)]
     [Parameter(Mandatory = true, ParameterSetName = LatestSet)]
-    [Parameter(Mandatory = true, ParameterSetName = PhysicalSet)]
+    [Parameter(ParameterSetName = PhysicalSet)]
     [ValidateNotNullOrEmpty]
     public string Repository { get; set; } = "";
 

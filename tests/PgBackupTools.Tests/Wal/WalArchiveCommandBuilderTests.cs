@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using PgBackupTools.Engine.Errors;
 using PgBackupTools.Engine.Pipeline;
 using PgBackupTools.Engine.Wal;
 using PgBackupTools.Tests.Crypto;
@@ -37,19 +38,22 @@ public sealed class WalArchiveCommandBuilderTests : IDisposable
     [Theory]
     [InlineData(@"C:\Program Files\PgBackupTools\pgbt-wal.exe", "\"C:\\Program Files\\PgBackupTools\\pgbt-wal.exe\"")]
     [InlineData(@"D:\backups", "\"D:\\backups\"")]
-    [InlineData(@"D:\100% sure", "\"D:\\100%% sure\"")]
     [InlineData(@"D:\it's", "\"D:\\it's\"")]
-    public void Windows_paths_are_double_quoted_and_percent_doubled(string path, string expected)
+    public void Windows_paths_are_double_quoted(string path, string expected)
     {
         Assert.Equal(expected, WalArchiveCommandBuilder.Quote(path, windows: true));
     }
 
     [Fact]
+    public void A_windows_path_with_a_percent_sign_is_refused_because_cmd_would_expand_it() =>
+        Assert.Contains("expand", Assert.Throws<PgBackupException>(() => WalArchiveCommandBuilder.Quote(@"D:\x%USERNAME%y", windows: true)).Message, StringComparison.Ordinal);
+
+    [Fact]
     public void Windows_refuses_a_path_with_a_double_quote()
     {
-        var error = Assert.Throws<ArgumentException>(() => WalArchiveCommandBuilder.Quote("D:\\a\"b", windows: true));
+        var error = Assert.Throws<PgBackupException>(() => WalArchiveCommandBuilder.Quote("D:\\a\"b", windows: true));
         Assert.Contains("double quote", error.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => WalArchiveCommandBuilder.Build("pgbt-wal", "D:\\a\"b", null, false, WalToolOptions.DefaultCompression, windows: true));
+        Assert.Throws<PgBackupException>(() => WalArchiveCommandBuilder.Build("pgbt-wal", "D:\\a\"b", null, false, WalToolOptions.DefaultCompression, windows: true));
     }
 
     [Fact]
