@@ -33,7 +33,8 @@ BeforeAll {
     $script:StoredNames = {
         $dir = Join-Path $Repo.Path "wal/$SystemId"
         if (-not (Test-Path -LiteralPath $dir)) { return @() }
-        @(Get-ChildItem -LiteralPath $dir -Recurse -File | Where-Object Name -match '^[0-9A-F]{24}\.' | ForEach-Object { $_.Name.Substring(0, 24) } | Sort-Object -Unique)
+        # Complete segments only (<name>.<tag>...), not the partial copies of the segment being filled.
+        @(Get-ChildItem -LiteralPath $dir -Recurse -File | Where-Object Name -match '^[0-9A-F]{24}\.[0-9a-f]{16}\.' | ForEach-Object { $_.Name.Substring(0, 24) } | Sort-Object -Unique)
     }
     $script:WaitStored = {
         param([string] $Name, [double] $TimeoutSeconds = 10)
@@ -110,6 +111,21 @@ Describe 'Start-PgWalStream' {
         $status.lastSegment | Should -Not -BeNullOrEmpty
         Test-Path -LiteralPath (Join-Path $Spool "$LastName.partial") | Should -BeFalse
         @(Get-ChildItem -LiteralPath $Spool -Filter '*.partial').Count | Should -BeLessOrEqual 1
+    }
+
+    It 'ships the segment being filled within seconds, without waiting for it to complete' {
+        $marker = 'pitr-marker-' + [guid]::NewGuid().ToString('N')
+        $null = Invoke-PgbtSql $Server -Sql "INSERT INTO filler VALUES (-1, '$marker')"
+        $current = Get-PgbtScalar $Server -Sql 'SELECT pg_walfile_name(pg_current_wal_insert_lsn())'
+        $copy = Join-Path $TestDrive 'partial-fetched'
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $found = Wait-PgbtCondition -TimeoutSeconds 20 -IntervalMilliseconds 250 -Condition {
+            & $Tool archive-get --repository $Repo.Path --key-file $Repo.KeyFile --system-id $SystemId $current $copy 2>&1 | Out-Null
+            $LASTEXITCODE -eq 0 -and [System.Text.Encoding]::ASCII.GetString([System.IO.File]::ReadAllBytes($copy)).Contains($marker)
+        }
+        $found | Should -BeTrue -Because "the insert into $current should reach the repository as a partial copy within 20 s"
+        Write-Host ("insert -> in the repository's partial copy of {0}: {1:N1} s" -f $current, $watch.Elapsed.TotalSeconds)
+        (& $StoredNames) | Should -Not -Contain $current -Because 'the segment itself is not complete yet'
     }
 
     It 'never puts the password on the command line of pgbt-wal or pg_receivewal' {

@@ -46,7 +46,12 @@ public static class WalHealthProbe
             .DefaultIfEmpty(onHistory.Count == 0 ? newest.Name.SegmentNumber : onHistory.Min(s => s.Name.SegmentNumber))
             .Min();
         var continuity = WalContinuity.Check(segments.Select(s => s.Name), history, archive.SegmentSize, oldestBase, newest.Name.SegmentNumber);
-        return new WalHealthFacts(systemId, newest.Name, newest.StoredAt, continuity);
+
+        // A stream also ships the segment it is filling as a partial copy: that is what the RPO is measured by then.
+        var partial = files.Where(f => f.Name.Kind == WalFileKind.Partial && f.Name.Timeline == newest.Name.Timeline && f.Name.SegmentNumber > newest.Name.SegmentNumber)
+            .MaxBy(f => f.StoredAt);
+        var storedAt = partial is not null && partial.StoredAt > newest.StoredAt ? partial.StoredAt : newest.StoredAt;
+        return new WalHealthFacts(systemId, newest.Name, storedAt, continuity);
     }
 
     /// <summary>The history of the newest timeline archived (timeline 1 has none).</summary>

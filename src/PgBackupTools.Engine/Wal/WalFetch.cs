@@ -31,9 +31,21 @@ public static class WalFetch
         }
 
         var copies = archive.FindAll(name);
+        if (copies.Count == 0 && name.Kind == WalFileKind.Segment)
+        {
+            if (archive.HasLaterSegment(name))
+            {
+                return WalFetchResult.Gap;
+            }
+
+            // The newest segment of a stream may only exist as a partial copy: it ends the archive, so recovery
+            // replays what it holds (the unwritten rest reads as the end of WAL) and then finishes there.
+            copies = archive.FindAll(WalFileName.Parse(name.Name + ".partial", archive.SegmentSize)).OrderByDescending(c => c.StoredAt).Take(1).ToList();
+        }
+
         if (copies.Count == 0)
         {
-            return name.Kind == WalFileKind.Segment && archive.HasLaterSegment(name) ? WalFetchResult.Gap : WalFetchResult.NotFound;
+            return WalFetchResult.NotFound;
         }
 
         var stored = copies.OrderBy(c => c.StoredAt).First();

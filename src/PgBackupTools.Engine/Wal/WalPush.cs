@@ -43,7 +43,8 @@ public static class WalPush
                 return WalPushResult.AlreadyArchived;
             }
 
-            if (existing.Count > 0)
+            // A streamed partial segment grows: each newer copy replaces the older ones, never the other way round.
+            if (existing.Count > 0 && name.Kind != WalFileKind.Partial)
             {
                 throw new PgBackupException(
                     "WalFileConflict",
@@ -55,12 +56,31 @@ public static class WalPush
             var final = Path.Combine(folder, WalStoredFile.FileNameFor(name, tag, compression, archive.DataKey is not null));
             File.Move(temp, final, overwrite: false);
             SecureFileSystem.SyncDirectory(folder);
+            RemoveSuperseded(archive, name, final);
             RemoveAbandoned(folder, time);
             return WalPushResult.Stored;
         }
         finally
         {
             File.Delete(temp);
+        }
+    }
+
+    /// <summary>
+    /// Once a newer partial copy or the complete segment is durable, older partial copies of that segment hold
+    /// nothing more and go (a partial of an old timeline archived at promotion has no complete twin and stays).
+    /// </summary>
+    private static void RemoveSuperseded(WalArchive archive, WalFileName stored, string keep)
+    {
+        if (stored.Kind is not (WalFileKind.Partial or WalFileKind.Segment))
+        {
+            return;
+        }
+
+        var partial = WalFileName.Parse(stored.SegmentName + ".partial", archive.SegmentSize);
+        foreach (var old in archive.FindAll(partial).Where(f => f.Path != keep))
+        {
+            File.Delete(old.Path);
         }
     }
 

@@ -1,3 +1,4 @@
+using PgBackupTools.Engine.Errors;
 using PgBackupTools.Engine.Pipeline;
 using PgBackupTools.Engine.Repository;
 
@@ -8,7 +9,9 @@ namespace PgBackupTools.Engine.Wal;
 /// &lt;name&gt; once it is complete and fsynced (history files likewise appear only complete), so every file with a
 /// plain WAL name is ready. <see cref="DrainAsync"/> pushes those in name order and deletes them, except the newest
 /// segment: it stays as pg_receivewal's resume point (with an empty folder, pg_receivewal of PostgreSQL before 15
-/// would start at the server's current position and leave a gap). A .partial file is never touched.
+/// would start at the server's current position and leave a gap). The .partial file of the segment being filled is
+/// never changed, but a copy of it is pushed every <see cref="PartialInterval"/> when it has grown, so the archive
+/// is seconds behind the server even when a segment takes minutes to fill.
 /// </summary>
 public sealed class WalSpool : IDisposable
 {
@@ -18,6 +21,8 @@ public sealed class WalSpool : IDisposable
     private ulong? _systemIdentifier;
     private WalArchive? _archive;
     private string? _retained;
+    private (string Name, DateTime Written, long Length)? _lastPartial;
+    private DateTimeOffset _partialDue = DateTimeOffset.MinValue;
 
     public WalSpool(string directory, RepositorySession session, ulong? systemIdentifier, CompressionSettings compression, TimeProvider time)
     {
@@ -29,6 +34,9 @@ public sealed class WalSpool : IDisposable
     }
 
     public string Directory { get; }
+
+    /// <summary>How often the growing .partial segment is copied into the archive; zero turns that off.</summary>
+    public TimeSpan PartialInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     public ulong? SystemIdentifier => _systemIdentifier;
 
@@ -88,7 +96,50 @@ public sealed class WalSpool : IDisposable
             }
         }
 
+        if (await PushPartialAsync(cancellationToken).ConfigureAwait(false) is { } partial)
+        {
+            pushed.Add(partial);
+        }
+
         return pushed;
+    }
+
+    /// <summary>Copies the segment pg_receivewal is filling into the archive, when it changed and is due.</summary>
+    private async Task<string?> PushPartialAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (PartialInterval <= TimeSpan.Zero || now < _partialDue)
+        {
+            return null;
+        }
+
+        _partialDue = now + PartialInterval;
+        var file = new DirectoryInfo(Directory).EnumerateFiles("*.partial")
+            .Where(f => f.Name.Length == WalFileName.SegmentNameLength + 8 && IsUpperHex(f.Name[..WalFileName.SegmentNameLength]))
+            .MaxBy(f => f.Name, StringComparer.Ordinal);
+        if (file is null || _lastPartial == (file.Name, file.LastWriteTimeUtc, file.Length))
+        {
+            return null;
+        }
+
+        var archive = ArchiveFor(file.FullName);
+        if (archive is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            await WalPush.PushAsync(archive, file.FullName, file.Name, _compression, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PgBackupException ex) when (ex.ErrorId is "WalFileNotFound" or "WalFileInvalid")
+        {
+            // Completed and renamed meanwhile (the next drain pushes the whole segment), or its first page is not written yet.
+            return null;
+        }
+
+        _lastPartial = (file.Name, file.LastWriteTimeUtc, file.Length);
+        return file.Name;
     }
 
     public void Dispose() => _archive?.Dispose();

@@ -220,6 +220,22 @@ public sealed class WalArchiveTests : IDisposable
     }
 
     [Fact]
+    public async Task A_partial_copy_never_hides_a_hole_and_is_not_used_when_the_segment_exists()
+    {
+        using var archive = Open();
+        await Push(archive, SyntheticWal.WriteSegment(_pgWal.Path, 1, 4), SyntheticWal.Name(1, 4));
+        var partial = _pgWal.File(SyntheticWal.Name(1, 5) + ".partial");
+        File.WriteAllBytes(partial, SyntheticWal.Segment(1, 5, seed: 7));
+        await Push(archive, partial, SyntheticWal.Name(1, 5) + ".partial");
+        await Push(archive, SyntheticWal.WriteSegment(_pgWal.Path, 1, 6), SyntheticWal.Name(1, 6));
+
+        var target = _pgWal.File("RECOVERYXLOG");
+        Assert.Equal(WalFetchResult.Gap, await WalFetch.FetchAsync(archive, SyntheticWal.Name(1, 5), target, default));
+        Assert.Equal(WalFetchResult.Restored, await WalFetch.FetchAsync(archive, SyntheticWal.Name(1, 6), target, default));
+        Assert.Equal(File.ReadAllBytes(_pgWal.File(SyntheticWal.Name(1, 6))), File.ReadAllBytes(target));
+    }
+
+    [Fact]
     public async Task A_tampered_archive_description_is_refused()
     {
         using (var archive = Open())

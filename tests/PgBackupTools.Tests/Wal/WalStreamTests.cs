@@ -68,7 +68,7 @@ public sealed class WalStreamSpoolTests : IDisposable
         File.WriteAllBytes(_spool.File(SyntheticWal.Name(1, 6) + ".partial"), SyntheticWal.Segment(1, 6));
         File.WriteAllText(_spool.File("status.json"), "{}");
         using var session = _repository.OpenUnlocked();
-        using var spool = new WalSpool(_spool.Path, session, null, CompressionSettings.Default, TimeProvider.System);
+        using var spool = new WalSpool(_spool.Path, session, null, CompressionSettings.Default, TimeProvider.System) { PartialInterval = TimeSpan.Zero };
 
         var pushed = await spool.DrainAsync(default);
 
@@ -89,6 +89,41 @@ public sealed class WalStreamSpoolTests : IDisposable
         Assert.Equal([SyntheticWal.Name(1, 6)], await spool.DrainAsync(default));
         Assert.False(File.Exists(_spool.File(SyntheticWal.Name(1, 5))));
         Assert.True(File.Exists(_spool.File(SyntheticWal.Name(1, 6))));
+    }
+
+    [Fact]
+    public async Task The_segment_being_filled_is_shipped_as_a_partial_copy_when_it_changed_and_replaced_by_the_complete_one()
+    {
+        SyntheticWal.WriteSegment(_spool.Path, 1, 5);
+        var partialPath = _spool.File(SyntheticWal.Name(1, 6) + ".partial");
+        var content = SyntheticWal.Segment(1, 6);
+        Array.Clear(content, content.Length / 2, content.Length / 2); // pg_receivewal pads what is not received yet
+        File.WriteAllBytes(partialPath, content);
+        using var session = _repository.OpenUnlocked();
+        using var spool = new WalSpool(_spool.Path, session, null, CompressionSettings.Default, TimeProvider.System) { PartialInterval = TimeSpan.FromTicks(1) };
+
+        Assert.Equal([SyntheticWal.Name(1, 5), SyntheticWal.Name(1, 6) + ".partial"], await spool.DrainAsync(default));
+        Assert.Empty(await spool.DrainAsync(default)); // unchanged: not shipped again
+        using var archive = WalArchive.Open(session, SyntheticWal.SystemId);
+        var partialName = WalFileName.Parse(SyntheticWal.Name(1, 6) + ".partial", SyntheticWal.SegmentSize);
+        var first = Assert.Single(archive.FindAll(partialName));
+
+        content[content.Length / 2] = 0x42; // more WAL received
+        File.WriteAllBytes(partialPath, content);
+        File.SetLastWriteTimeUtc(partialPath, DateTime.UtcNow.AddSeconds(1));
+        Assert.Equal([SyntheticWal.Name(1, 6) + ".partial"], await spool.DrainAsync(default));
+        var second = Assert.Single(archive.FindAll(partialName));
+        Assert.NotEqual(first.Tag, second.Tag);
+
+        // Recovery asking for segment 6 gets the newest partial copy: it ends the archive.
+        var fetched = _spool.File("fetched");
+        Assert.Equal(WalFetchResult.Restored, await WalFetch.FetchAsync(archive, SyntheticWal.Name(1, 6), fetched, default));
+        Assert.Equal(content, File.ReadAllBytes(fetched));
+
+        File.Move(partialPath, _spool.File(SyntheticWal.Name(1, 6)));
+        Assert.Equal([SyntheticWal.Name(1, 6)], await spool.DrainAsync(default));
+        Assert.Empty(archive.FindAll(partialName));
+        Assert.Single(archive.FindAll(WalFileName.Parse(SyntheticWal.Name(1, 6), SyntheticWal.SegmentSize)));
     }
 
     [Fact]
