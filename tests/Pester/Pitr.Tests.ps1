@@ -208,6 +208,20 @@ Describe 'Restore-PgBackup -Type Physical' {
         $auto | Should -Not -Match ([regex]::Escape($Server.Password))
     }
 
+    It 'refuses before extracting anything when the server account could not read the key file' -Skip:((& id -u) -ne '0') {
+        # Only as root does the restored server run as another account (postgres) than the one restoring.
+        & chown root: $Repo.KeyFile
+        try {
+            $path = Join-Path $Root 'no-access'
+            $null = Restore-PgBackup -Repository $Repo.Path -Type Physical -TargetPath $path -Latest -Start -Confirm:$false @KeyArgs -ErrorVariable err -ErrorAction SilentlyContinue
+            Assert-PgbtErrorId $err 'ServerAccountCannotReadRepository'
+            "$($err[0])" | Should -Match ([regex]::Escape($Repo.KeyFile))
+            Test-Path -LiteralPath (Join-Path $path 'PG_VERSION') | Should -BeFalse
+        } finally {
+            Grant-TestPostgresAccess $Repo.KeyFile
+        }
+    }
+
     It '-WhatIf restores nothing' {
         $path = Join-Path $TestDrive 'whatif'
         Restore-PgBackup -Repository $Repo.Path -Type Physical -TargetPath $path -Start -WhatIf @KeyArgs

@@ -38,6 +38,8 @@ public sealed class PhysicalRestoreJob(JobContext context)
         CheckWal(repository, facts, request.Target, logger);
         var pgCtl = request.Start ? await PgServerTools.FindPgCtlAsync(context.PgBinDirectory, facts.ServerMajorVersion, cancellationToken).ConfigureAwait(false) : null;
 
+        var account = ServerAccount.Current();
+        await account.RequireAccessAsync(RestoreCommandInputs(repository, request, facts), cancellationToken).ConfigureAwait(false);
         using var dataKey = stored.Manifest.Encryption is { } e ? repository.Master!.UnwrapDataKey(e.WrappedDataKey, chosen.Id) : null;
         var pgManifest = PgBackupManifest.Parse(await stored.ReadAllAsync("pgmanifest", dataKey, cancellationToken).ConfigureAwait(false));
         long files, bytes;
@@ -58,7 +60,6 @@ public sealed class PhysicalRestoreJob(JobContext context)
             request.WalToolPath, repository.Layout.Root, request.KeyFilePath, request.Key is PassphraseKeySource, WalToolOptions.DefaultCompression,
             OperatingSystem.IsWindows(), facts.SystemIdentifier).RestoreCommand;
         RecoveryConfiguration.Write(request.TargetPath, chosen.Id, restoreCommand, request.Target, request.Port, request.KeepArchiving, context.Time.GetUtcNow());
-        var account = ServerAccount.Current();
         await account.GiveAsync(request.TargetPath, cancellationToken).ConfigureAwait(false);
 
         var result = new PhysicalRestoreResult
@@ -141,6 +142,23 @@ public sealed class PhysicalRestoreJob(JobContext context)
             }
 
             logger.Warning("The WAL archive has a hole at {Gap}; recovery stops with an error there if the target lies beyond it", gap.ToString());
+        }
+    }
+
+    /// <summary>What restore_command touches: pgbt-wal, the repository's configuration, the key file, and the archived WAL.</summary>
+    private static IEnumerable<(string Path, string Test)> RestoreCommandInputs(RepositorySession repository, PhysicalRestoreRequest request, PhysicalFacts facts)
+    {
+        yield return (request.WalToolPath, "-x");
+        yield return (repository.Layout.ConfigFile, "-r");
+        if (request.KeyFilePath is not null)
+        {
+            yield return (request.KeyFilePath, "-r");
+        }
+
+        using var archive = WalArchive.Open(repository, ulong.Parse(facts.SystemIdentifier, System.Globalization.CultureInfo.InvariantCulture));
+        if (archive.List().OrderByDescending(f => f.StoredAt).FirstOrDefault() is { } newest)
+        {
+            yield return (newest.Path, "-r");
         }
     }
 

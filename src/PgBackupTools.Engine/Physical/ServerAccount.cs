@@ -39,6 +39,31 @@ public sealed class ServerAccount
         }
     }
 
+    /// <summary>
+    /// Refuses before anything is extracted when the server's account could not run restore_command: it must
+    /// read the repository and the key file and run pgbt-wal, or recovery would fail on its first segment.
+    /// </summary>
+    public async Task RequireAccessAsync(IEnumerable<(string Path, string Test)> paths, CancellationToken cancellationToken)
+    {
+        if (RunAs is null)
+        {
+            return;
+        }
+
+        foreach (var (path, test) in paths)
+        {
+            var result = await ChildProcess.RunToCompletionAsync(new ChildProcessOptions("runuser", ["-u", RunAs, "--", "test", test, path]), cancellationToken).ConfigureAwait(false);
+            if (result.ExitCode != 0)
+            {
+                throw new PgBackupException(
+                    "ServerAccountCannotReadRepository",
+                    ErrorKind.PermissionDenied,
+                    $"Running as root, the restored server runs as '{RunAs}', and its restore_command (pgbt-wal) must {(test == "-x" ? "run" : "read")} '{path}', which '{RunAs}' cannot. Give '{RunAs}' access (for example chown -R {RunAs}: on a repository only this server uses, or a shared group with mode 0750/0640), or run Restore-PgBackup as the account that owns the repository. Nothing was extracted.")
+                { Target = path };
+            }
+        }
+    }
+
     /// <summary>Wraps a program so it runs as the server's account.</summary>
     public ChildProcessOptions Command(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment) =>
         RunAs is null
