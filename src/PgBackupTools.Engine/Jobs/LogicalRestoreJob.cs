@@ -27,6 +27,7 @@ public sealed class LogicalRestoreJob(JobContext context)
         using var repository = BackupRepository.Open(request.Repository);
         repository.Unlock(request.Key);
         var backupId = request.Backup.Resolve(repository);
+        using var reading = BackupReadLock.Acquire(repository.Layout, backupId, $"Restore of backup {backupId}", context.Time);
         var stored = ManifestStore.Load(repository, backupId);
         var manifest = stored.Manifest;
         if (manifest.Type != "logical")

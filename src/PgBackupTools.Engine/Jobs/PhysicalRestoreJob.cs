@@ -28,6 +28,7 @@ public sealed class PhysicalRestoreJob(JobContext context)
         repository.Unlock(request.Key);
 
         var chosen = PhysicalBackupChooser.Choose(repository, request.Target, request.BackupId, request.SystemIdentifier);
+        using var reading = BackupReadLock.Acquire(repository.Layout, chosen.Id, $"Restore of backup {chosen.Id}", context.Time);
         var stored = ManifestStore.Load(repository, chosen.Id);
         var facts = stored.Manifest.Physical ?? throw new PgBackupException(
             "BackupTypeMismatch", ErrorKind.InvalidArgument, $"Backup '{chosen.Id}' is not a physical backup.") { Target = chosen.Id };

@@ -24,6 +24,7 @@ public sealed class VerificationJob(JobContext context)
         using var repository = BackupRepository.Open(request.Repository);
         repository.Unlock(request.Key);
         var backupId = request.Backup.Resolve(repository);
+        using var reading = BackupReadLock.Acquire(repository.Layout, backupId, $"Verification of backup {backupId}", context.Time);
         var physical = ManifestStore.List(repository, includeIncomplete: false).Backups.FirstOrDefault(b => b.Id == backupId)?.Type == BackupType.Physical;
         if (level == VerificationLevel.Restore && request.Scratch is null && !physical)
         {

@@ -50,6 +50,15 @@ public static class BackupRemover
         {
             RefuseLiveRun(layout, source, backupId);
         }
+        else if (BackupReadLock.IsHeld(layout, backupId))
+        {
+            // Checked again here, just before the backup leaves the listing: a reader may have started since the plan.
+            throw new PgBackupException(
+                "BackupBeingRead",
+                ErrorKind.ResourceBusy,
+                $"Backup '{backupId}' is being read by a restore or verification right now, so it is not removed; the next retention run will remove it if it is still expired.")
+            { Target = backupId };
+        }
 
         if (!Directory.Exists(source))
         {

@@ -9,6 +9,9 @@ public sealed record RetentionCandidate(string Id, string Database, DateTimeOffs
     public string Server { get; init; } = "";
     public VerificationOutcome? VerificationStatus { get; init; }
 
+    /// <summary>A restore or verification is reading it right now (it holds a read lock).</summary>
+    public bool BeingRead { get; init; }
+
     /// <summary>
     /// Only a definite verdict of Test-PgBackup counts: Passed protects, Failed marks the backup suspicious; a
     /// verification that was Skipped or ended in Error says nothing about the backup.

@@ -59,6 +59,11 @@ internal sealed class RetentionPass
             }
             else if (backup.StartTime <= _now)
             {
+                if (backup.BeingRead)
+                {
+                    Keep(backup, RetentionReasons.BeingRead);
+                }
+
                 complete.Add(backup);
             }
         }

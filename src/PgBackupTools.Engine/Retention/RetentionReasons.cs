@@ -7,6 +7,7 @@ public static class RetentionReasons
 {
     public const string NewestComplete = "newest complete";
     public const string InProgress = "in progress";
+    public const string BeingRead = "being read by a restore or verification";
     public const string FutureDated = "future-dated";
     public const string NewestVerified = "newest verified";
     public const string NewerThanNewestVerified = "newer than newest verified";

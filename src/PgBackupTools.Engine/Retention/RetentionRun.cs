@@ -73,7 +73,10 @@ public sealed class RetentionRun : IDisposable
                 }
             }
 
-            candidates.Add(RetentionCandidate.From(backup));
+            candidates.Add(RetentionCandidate.From(backup) with
+            {
+                BeingRead = backup.Status == BackupStatus.Complete && BackupReadLock.IsHeld(_repository.Layout, backup.Id),
+            });
         }
 
         return new RetentionPlan(RetentionPlanner.Decide(candidates, policy, now), problems);
