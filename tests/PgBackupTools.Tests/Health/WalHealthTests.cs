@@ -65,3 +65,44 @@ public sealed class WalHealthTests
         Assert.Contains("pgbackup_wal_gaps{repository=\"/r\",system_identifier=\"42\"} 1", text);
     }
 }
+
+/// <summary>The probe reads a real archive: a streamed partial copy newer than the newest segment is what the RPO is measured by.</summary>
+public sealed class WalHealthProbeTests : IDisposable
+{
+    private readonly PgBackupTools.Tests.Repository.TestRepository _repository = new();
+    private readonly PgBackupTools.Tests.Crypto.TempDirectory _pgWal = new();
+
+    [Fact]
+    public async Task A_partial_copy_newer_than_the_newest_segment_sets_the_archive_age()
+    {
+        using var session = _repository.OpenUnlocked();
+        using (var archive = WalArchive.Open(session, Wal.SyntheticWal.SystemId))
+        {
+            foreach (var segment in new ulong[] { 3, 4 })
+            {
+                var path = Wal.SyntheticWal.WriteSegment(_pgWal.Path, 1, segment);
+                await WalPush.PushAsync(archive, path, Wal.SyntheticWal.Name(1, segment), Engine.Pipeline.CompressionSettings.Default, TimeProvider.System, default);
+            }
+
+            foreach (var stored in archive.List())
+            {
+                File.SetLastWriteTimeUtc(stored.Path, DateTime.UtcNow.AddHours(-2));
+            }
+
+            var partial = _pgWal.File(Wal.SyntheticWal.Name(1, 5) + ".partial");
+            File.WriteAllBytes(partial, Wal.SyntheticWal.Segment(1, 5));
+            await WalPush.PushAsync(archive, partial, Wal.SyntheticWal.Name(1, 5) + ".partial", Engine.Pipeline.CompressionSettings.Default, TimeProvider.System, default);
+        }
+
+        var wal = Assert.Single(WalHealthProbe.Gather(session, []));
+        Assert.Equal(Wal.SyntheticWal.Name(1, 4), wal.Newest!.Name);
+        Assert.True(DateTimeOffset.UtcNow - wal.NewestStoredAt!.Value < TimeSpan.FromMinutes(1));
+        Assert.True(wal.Continuity!.IsContinuous);
+    }
+
+    public void Dispose()
+    {
+        _repository.Dispose();
+        _pgWal.Dispose();
+    }
+}
