@@ -79,39 +79,24 @@ public sealed class LogicalBackupJob(JobContext context)
         await pending.WriteSmallFileAsync("catalog.json" + EncryptionSuffix(repository), CatalogRole, catalog.Serialize(), new CompressionSettings(CompressionAlgorithm.None, 0), cancellationToken).ConfigureAwait(false);
 
         var end = context.Time.GetUtcNow();
-        var manifest = new BackupManifest
-        {
-            Id = id,
-            RepositoryId = repository.Config.Id,
-            Type = "logical",
-            Database = connection.Database,
-            Server = new ServerFacts
+        var manifest = NewBackupManifest.For(
+            pending, repository, request, "logical", connection.Database, server,
+            new ServerFacts
             {
                 Host = connection.Host,
                 Port = connection.Port,
-                Version = $"{server.Major}.{server.Minor}",
-                VersionNum = server.VersionNumber,
+                Version = "",
                 SystemIdentifier = server.SystemIdentifier,
                 DatabaseSizeBytes = server.DatabaseSizeBytes,
                 Encoding = properties.Encoding,
                 Collate = properties.Collate,
                 Ctype = properties.Ctype,
             },
-            PgDumpVersion = pgDump.VersionText,
-            StartTime = start,
-            EndTime = end,
-            DurationSeconds = Math.Round((end - start).TotalSeconds, 3),
-            Compression = request.Compression.Name,
-            CompressionLevel = request.Compression.Level,
-            Encryption = pending.Encryption,
-            Tags = request.Tags,
-            Files = pending.Files,
-            RawBytes = dumpFile.PlainBytes,
-            StoredBytes = pending.Files.Sum(f => f.SizeBytes),
+            pgDump, start, end, dumpFile.PlainBytes) with
+        {
             TableCount = catalog.Tables.Count,
             TotalRows = catalog.Tables.Sum(t => t.Rows),
             GlobalsIncludeRolePasswords = server.IsSuperuser,
-            Tool = new ToolFacts { Name = "PgBackupTools", Version = EngineInfo.Version, MachineName = Environment.MachineName, OsUser = Environment.UserName },
         };
 
         cancellationToken.ThrowIfCancellationRequested();

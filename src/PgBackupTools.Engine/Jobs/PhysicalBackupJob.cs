@@ -79,33 +79,11 @@ public sealed class PhysicalBackupJob(JobContext context)
         }
 
         var end = context.Time.GetUtcNow();
-        var manifest = new BackupManifest
+        var manifest = NewBackupManifest.For(
+            pending, repository, request, "physical", PhysicalServerFacts.ClusterDatabaseLabel, server,
+            new ServerFacts { Host = connection.Host, Port = connection.Port, Version = "", SystemIdentifier = facts.SystemIdentifier, DatabaseSizeBytes = scan.TotalBytes },
+            pgBaseBackup, start, end, baseFile.PlainBytes) with
         {
-            Id = id,
-            RepositoryId = repository.Config.Id,
-            Type = "physical",
-            Database = PhysicalServerFacts.ClusterDatabaseLabel,
-            Server = new ServerFacts
-            {
-                Host = connection.Host,
-                Port = connection.Port,
-                Version = $"{server.Major}.{server.Minor}",
-                VersionNum = server.VersionNumber,
-                SystemIdentifier = facts.SystemIdentifier,
-                DatabaseSizeBytes = scan.TotalBytes,
-            },
-            PgDumpVersion = pgBaseBackup.VersionText,
-            StartTime = start,
-            EndTime = end,
-            DurationSeconds = Math.Round((end - start).TotalSeconds, 3),
-            Compression = request.Compression.Name,
-            CompressionLevel = request.Compression.Level,
-            Encryption = pending.Encryption,
-            Tags = request.Tags,
-            Files = pending.Files,
-            RawBytes = baseFile.PlainBytes,
-            StoredBytes = pending.Files.Sum(f => f.SizeBytes),
-            Tool = new ToolFacts { Name = "PgBackupTools", Version = EngineInfo.Version, MachineName = Environment.MachineName, OsUser = Environment.UserName },
             Physical = new PhysicalFacts
             {
                 SystemIdentifier = facts.SystemIdentifier,

@@ -29,20 +29,9 @@ public sealed class PgToolLocator
     public async Task<PgTool> FindAsync(string toolName, int minimumMajor, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(toolName);
-        var directories = _searchPath(minimumMajor);
-        var executable = PgToolSearchPath.ExecutableName(toolName);
         var found = new List<PgTool>();
-        var seen = new HashSet<string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
-
-        for (var i = 0; i < directories.Count; i++)
+        await foreach (var (tool, isExplicit) in CandidatesAsync(toolName, minimumMajor, cancellationToken).ConfigureAwait(false))
         {
-            var candidate = Candidate(directories[i].Path, executable);
-            if (candidate is null || !seen.Add(candidate))
-                continue;
-            var tool = await ProbeAsync(toolName, candidate, cancellationToken).ConfigureAwait(false);
-            if (tool is null)
-                continue;
-            var isExplicit = i == 0 && directories[i].Major is null && directories[i].Source != "PATH";
             if (tool.Version.Major == minimumMajor || (isExplicit && tool.Version.Major > minimumMajor))
                 return tool;
             found.Add(tool);
@@ -81,19 +70,10 @@ public sealed class PgToolLocator
     public async Task<PgTool> FindNewestAsync(string toolName, int minimumMajor, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(toolName);
-        var directories = _searchPath(minimumMajor);
-        var executable = PgToolSearchPath.ExecutableName(toolName);
         var found = new List<PgTool>();
-        var seen = new HashSet<string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
-        for (var i = 0; i < directories.Count; i++)
+        await foreach (var (tool, isExplicit) in CandidatesAsync(toolName, minimumMajor, cancellationToken).ConfigureAwait(false))
         {
-            var candidate = Candidate(directories[i].Path, executable);
-            if (candidate is null || !seen.Add(candidate))
-                continue;
-            var tool = await ProbeAsync(toolName, candidate, cancellationToken).ConfigureAwait(false);
-            if (tool is null)
-                continue;
-            if (i == 0 && directories[i].Major is null && directories[i].Source != "PATH" && tool.Version.Major >= minimumMajor)
+            if (isExplicit && tool.Version.Major >= minimumMajor)
                 return tool;
             found.Add(tool);
         }
@@ -102,6 +82,23 @@ public sealed class PgToolLocator
         if (newest is not null && newest.Version.Major >= minimumMajor)
             return newest;
         return await FindAsync(toolName, minimumMajor, cancellationToken).ConfigureAwait(false); // throws the usual "too old" / "not found"
+    }
+
+    /// <summary>Every working copy of the program along the search path, in order; IsExplicit for the caller's own directory.</summary>
+    private async IAsyncEnumerable<(PgTool Tool, bool IsExplicit)> CandidatesAsync(
+        string toolName, int minimumMajor, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var directories = _searchPath(minimumMajor);
+        var executable = PgToolSearchPath.ExecutableName(toolName);
+        var seen = new HashSet<string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        for (var i = 0; i < directories.Count; i++)
+        {
+            var candidate = Candidate(directories[i].Path, executable);
+            if (candidate is null || !seen.Add(candidate))
+                continue;
+            if (await ProbeAsync(toolName, candidate, cancellationToken).ConfigureAwait(false) is { } tool)
+                yield return (tool, i == 0 && directories[i].Major is null && directories[i].Source != "PATH");
+        }
     }
 
     private static string? Candidate(string directory, string executable)
