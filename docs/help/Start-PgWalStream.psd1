@@ -23,6 +23,7 @@ The spool folder (default <repository>/wal-spool/<slot>) holds status.json (what
         Compression      = 'How stored segments are compressed: Zstd (default), Gzip or None.'
         CompressionLevel = 'Compression level (zstd 1-19, default 1: WAL compresses almost as well as at 3, and faster; gzip 1-9, default 6).'
         Synchronous      = 'Runs pg_receivewal with --synchronous: every piece of received WAL is flushed to the spool at once and reported to the server as flushed (the slot then follows more closely). Costs an fsync per write.'
+        PartialInterval  = @{ Description = 'How often the segment being filled is copied into the repository while it grows: the recovery point is about this far behind the server. 0 copies only complete segments.'; Default = '5 seconds' }
         StartTimeout     = @{ Description = 'Seconds to wait for pg_receivewal to be streaming before giving up and stopping the stream again.'; Default = '30' }
         ToolPath         = 'The pgbt-wal to run, when not the copy shipped in this module (bin/<platform>/pgbt-wal).'
     }

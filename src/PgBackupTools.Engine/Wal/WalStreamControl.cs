@@ -24,6 +24,7 @@ public sealed record WalStreamStartRequest
 
     public CompressionSettings Compression { get; init; } = CompressionSettings.Default;
     public bool Synchronous { get; init; }
+    public TimeSpan PartialInterval { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public string? PgBinDirectory { get; init; }
 }
@@ -142,6 +143,8 @@ public static class WalStreamControl
         {
             arguments.Add("--synchronous");
         }
+
+        arguments.AddRange(["--partial-interval", ((int)request.PartialInterval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 
         var log = Path.Combine(request.Spool, LogFileName);
         var logStart = File.Exists(log) ? new FileInfo(log).Length : 0;

@@ -21,6 +21,9 @@ public sealed record WalStreamSettings
     public ulong? SystemIdentifier { get; init; }
     public CompressionSettings Compression { get; init; } = CompressionSettings.Default;
     public bool Synchronous { get; init; }
+
+    /// <summary>How often the segment being filled is copied into the archive (<see cref="WalSpool.PartialInterval"/>).</summary>
+    public TimeSpan PartialInterval { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>How long to wait before starting pg_receivewal again after it ended, or retrying a failed push.</summary>
@@ -80,7 +83,7 @@ public sealed class WalStreamer
         Update(_status);
 
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var spool = new WalSpool(_settings.Spool, _session, _settings.SystemIdentifier, _settings.Compression, _time);
+        using var spool = new WalSpool(_settings.Spool, _session, _settings.SystemIdentifier, _settings.Compression, _time) { PartialInterval = _settings.PartialInterval };
         var pushRetryAt = DateTimeOffset.MinValue;
         try
         {

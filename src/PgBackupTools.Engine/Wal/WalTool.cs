@@ -89,6 +89,7 @@ public static class WalTool
             SystemIdentifier = options.SystemIdentifier,
             Compression = options.Compression,
             Synchronous = options.Synchronous,
+            PartialInterval = options.PartialInterval,
             ReceiverEnvironment = new Dictionary<string, string?> { ["LC_MESSAGES"] = "C" },
         };
         await new WalStreamer(settings, session, log, time).RunAsync(cancellationToken).ConfigureAwait(false);

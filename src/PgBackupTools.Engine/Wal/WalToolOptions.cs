@@ -44,6 +44,9 @@ public sealed record WalToolOptions
     /// <summary>stream: pg_receivewal --synchronous (flush every write to the spool, report it to the server).</summary>
     public bool Synchronous { get; init; }
 
+    /// <summary>stream: how often the segment being filled is copied into the archive; zero turns that off.</summary>
+    public TimeSpan PartialInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     public const string DefaultSlot = "pgbackuptools";
 
     public static string Usage =>
@@ -51,7 +54,7 @@ public sealed record WalToolOptions
         usage: pgbt-wal archive-push --repository <dir> [--key-file <file>] [--system-id <id>] [--compression zstd|gzip|none] [--level <n>] <%p> <%f>
                pgbt-wal archive-get  --repository <dir> [--key-file <file>] [--system-id <id>] <%f> <%p>
                pgbt-wal stream       --repository <dir> [--key-file <file>] [--system-id <id>] [--compression zstd|gzip|none] [--level <n>]
-                                     --spool <dir> [--slot <name>] [--pg-receivewal <path>] [--synchronous]
+                                     --spool <dir> [--slot <name>] [--pg-receivewal <path>] [--synchronous] [--partial-interval <seconds>]
         An encrypted repository is unlocked with --key-file, or with a passphrase in the environment variable PGBACKUPTOOLS_PASSPHRASE.
         Without --system-id the cluster is read from global/pg_control in the current directory (PostgreSQL runs both commands in the data directory).
         Get the exact commands for a repository with Get-PgWalArchiveCommand.
@@ -72,6 +75,7 @@ public sealed record WalToolOptions
         var slot = DefaultSlot;
         string? pgReceiveWal = null;
         var synchronous = false;
+        var partialInterval = TimeSpan.FromSeconds(5);
 
         string? repository = null;
         string? keyFile = null;
@@ -123,6 +127,11 @@ public sealed record WalToolOptions
                 case "--synchronous" when stream:
                     synchronous = true;
                     break;
+                case "--partial-interval" when stream:
+                    partialInterval = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+                        ? TimeSpan.FromSeconds(seconds)
+                        : throw Bad("--partial-interval must be a number of seconds (0 turns partial copies off)");
+                    break;
                 case "--":
                     positional.AddRange(args.Skip(i + 1));
                     i = args.Count;
@@ -162,6 +171,7 @@ public sealed record WalToolOptions
                 Slot = slot,
                 PgReceiveWal = pgReceiveWal,
                 Synchronous = synchronous,
+                PartialInterval = partialInterval,
             };
         }
 

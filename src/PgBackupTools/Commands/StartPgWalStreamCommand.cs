@@ -35,6 +35,9 @@ public sealed class StartPgWalStreamCommand : ServerCmdlet
     public SwitchParameter Synchronous { get; set; }
 
     [Parameter]
+    public TimeSpan PartialInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Parameter]
     [ValidateRange(1, 3600)]
     public int StartTimeout { get; set; } = 30;
 
@@ -64,6 +67,7 @@ public sealed class StartPgWalStreamCommand : ServerCmdlet
             Passphrase = Passphrase is null ? null : new NetworkCredential(string.Empty, Passphrase).Password,
             Compression = WalToolOptions.CompressionFor((CompressionAlgorithm)(int)Compression, CompressionLevel),
             Synchronous = Synchronous.IsPresent,
+            PartialInterval = PartialInterval,
             StartTimeout = TimeSpan.FromSeconds(StartTimeout),
         };
         WriteVerbose($"Starting pgbt-wal stream on slot {request.Slot} into '{request.Spool}'");

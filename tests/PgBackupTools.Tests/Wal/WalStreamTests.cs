@@ -19,6 +19,15 @@ public sealed class WalStreamOptionsTests
         Assert.Equal(WalToolOptions.DefaultSlot, WalToolOptions.Parse(["stream", "--repository", "r", "--spool", "s"]).Slot);
     }
 
+    [Fact]
+    public void The_partial_copy_interval_defaults_to_five_seconds_and_zero_turns_it_off()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), WalToolOptions.Parse(["stream", "--repository", "r", "--spool", "s"]).PartialInterval);
+        Assert.Equal(TimeSpan.Zero, WalToolOptions.Parse(["stream", "--repository", "r", "--spool", "s", "--partial-interval", "0"]).PartialInterval);
+        Assert.Equal(TimeSpan.FromSeconds(30), WalToolOptions.Parse(["stream", "--repository", "r", "--spool", "s", "--partial-interval", "30"]).PartialInterval);
+        Assert.Equal("WalToolUsage", Assert.Throws<PgBackupException>(() => WalToolOptions.Parse(["stream", "--repository", "r", "--spool", "s", "--partial-interval", "soon"])).ErrorId);
+    }
+
     [Theory]
     [InlineData("stream", "--repository", "r")]
     [InlineData("stream", "--repository", "r", "--spool", "s", "extra")]
