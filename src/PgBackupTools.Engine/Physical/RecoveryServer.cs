@@ -90,7 +90,8 @@ public sealed class RecoveryServer
     /// <summary>Starts the recovered cluster with its own configuration (and the port the restore wrote).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var result = await PgCtlAsync(["start", "-D", _dataDirectory, "-l", ServerLog, "-w", "-t", "120"], cancellationToken).ConfigureAwait(false);
+        // Recovery is over: the running server needs no passphrase for restore_command, so none is left in its environment.
+        var result = await PgCtlAsync(["start", "-D", _dataDirectory, "-l", ServerLog, "-w", "-t", "120"], cancellationToken, withRecoveryEnvironment: false).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new PgBackupException(
@@ -172,7 +173,10 @@ public sealed class RecoveryServer
     private static string LastLines(string path, int count) =>
         File.Exists(path) ? string.Join(' ', File.ReadLines(path).TakeLast(count)) : "(no log)";
 
-    private Task<ChildProcessResult> PgCtlAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
-        ChildProcess.RunToCompletionAsync(_account.Command(_pgCtl, arguments, _environment) with { DiscardStandardOutput = false, WorkingDirectory = _dataDirectory }, cancellationToken);
+    private Task<ChildProcessResult> PgCtlAsync(IEnumerable<string> arguments, CancellationToken cancellationToken, bool withRecoveryEnvironment = true)
+    {
+        var environment = withRecoveryEnvironment ? _environment : _environment.ToDictionary(e => e.Key, e => (string?)null);
+        return ChildProcess.RunToCompletionAsync(_account.Command(_pgCtl, arguments, environment) with { DiscardStandardOutput = false, WorkingDirectory = _dataDirectory }, cancellationToken);
+    }
 
 }

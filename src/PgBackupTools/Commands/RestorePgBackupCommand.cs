@@ -47,21 +47,31 @@ public sealed partial class RestorePgBackupCommand : ServerCmdlet
     [ValidateNotNullOrEmpty]
     public string TargetDatabase { get; set; } = "";
 
-    [Parameter]
+    [Parameter(ParameterSetName = InputObjectSet)]
+    [Parameter(ParameterSetName = IdSet)]
+    [Parameter(ParameterSetName = LatestSet)]
     [ValidateRange(1, 64)]
     public int Jobs { get; set; } = 1;
 
-    [Parameter]
+    [Parameter(ParameterSetName = InputObjectSet)]
+    [Parameter(ParameterSetName = IdSet)]
+    [Parameter(ParameterSetName = LatestSet)]
     public SwitchParameter IncludeGlobals { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = InputObjectSet)]
+    [Parameter(ParameterSetName = IdSet)]
+    [Parameter(ParameterSetName = LatestSet)]
     public SwitchParameter Force { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = InputObjectSet)]
+    [Parameter(ParameterSetName = IdSet)]
+    [Parameter(ParameterSetName = LatestSet)]
     [ValidateNotNullOrEmpty]
     public string[]? Schema { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = InputObjectSet)]
+    [Parameter(ParameterSetName = IdSet)]
+    [Parameter(ParameterSetName = LatestSet)]
     [ValidateNotNullOrEmpty]
     public string[]? Table { get; set; }
 
