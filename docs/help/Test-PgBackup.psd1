@@ -24,6 +24,7 @@ A Failed result also writes a non-terminating error with ErrorId VerificationFai
         ScratchPort             = @{ Description = 'TCP port of the scratch server.'; Default = '5432' }
         ScratchCredential       = 'User name and password on the scratch server; the user must be allowed to create databases.'
         ScratchConnectionString = 'A full connection string for the scratch server instead of -ScratchHost, -ScratchPort and -ScratchCredential.'
+        ScratchPath             = @{ Description = 'Physical backups at level Restore: the folder under which the trial cluster is restored and recovered (it needs about the size of the cluster; removed afterwards). Running as root, the postgres account must be able to enter it.'; Default = 'the temporary folder ($env:TMPDIR or /tmp)' }
         AllowSourceServer       = 'Allow the trial restore on the server the backup was taken from. Without it, that is refused, because a trial restore loads the server.'
         Jobs                    = @{ Description = 'Parallel pg_restore processes for the trial restore (see Restore-PgBackup -Jobs).'; Default = '1' }
         Passphrase              = 'Passphrase of an encrypted repository.'

@@ -310,15 +310,17 @@ Describe 'Remove-PgBackupExpired with physical backups and WAL' {
 Describe 'Test-PgBackup on a physical backup' {
     It 'passes at level Restore: WAL verified, contents checked, recovered to consistency, amcheck clean, nothing left behind' {
         $latest = Get-PgBackup -Repository $Repo.Path -Database '(cluster)' -Latest @KeyArgs
-        $before = @(Get-ChildItem ([System.IO.Path]::GetTempPath()) -Filter 'pgbt-trial-*' -Directory).Count
-        $result = Test-PgBackup -InputObject $latest -Level Restore @KeyArgs
+        $scratch = Join-Path $Root 'scratch'
+        $null = New-Item -ItemType Directory -Path $scratch
+        Grant-TestPostgresAccess $scratch
+        $result = Test-PgBackup -InputObject $latest -Level Restore -ScratchPath $scratch @KeyArgs
         $result.Status | Should -Be 'Passed' -Because (($result.Checks | ForEach-Object { "$($_.Name): $($_.Status) $($_.Detail)" }) -join "`n")
         $names = @($result.Checks.Name)
         foreach ($n in 'WAL to consistency', 'base backup contents', 'restore into a temporary folder', 'recovery to consistency', 'databases open', 'amcheck (B-tree indexes)') {
             $names | Should -Contain $n
         }
         ($result.Checks | Where-Object Name -eq 'amcheck (B-tree indexes)').Detail | Should -Match '^[1-9]\d* index'
-        @(Get-ChildItem ([System.IO.Path]::GetTempPath()) -Filter 'pgbt-trial-*' -Directory).Count | Should -Be $before
+        @(Get-ChildItem -LiteralPath $scratch -Force).Count | Should -Be 0 -Because 'the trial cluster is removed afterwards'
         (Get-PgBackup -Repository $Repo.Path -Id $latest.Id @KeyArgs).VerificationStatus | Should -Be 'Passed'
     }
 

@@ -101,7 +101,7 @@ internal sealed class PhysicalVerification(JobContext context, RepositorySession
             return;
         }
 
-        var target = Path.Combine(Path.GetTempPath(), "pgbt-trial-" + stored.Manifest.Id);
+        var target = Path.Combine(request.ScratchPath ?? Path.GetTempPath(), "pgbt-trial-" + stored.Manifest.Id);
         try
         {
             PgTool? pgCtl = null;

@@ -24,5 +24,8 @@ public sealed record VerificationRequest
 
     public string? KeyFilePath { get; init; }
 
+    /// <summary>Where a physical trial recovery puts its temporary cluster (it needs about the cluster's size); the temp folder when null.</summary>
+    public string? ScratchPath { get; init; }
+
     public VerificationLevel EffectiveLevel => Level ?? (Scratch is null ? VerificationLevel.Checksum : VerificationLevel.Restore);
 }

@@ -53,6 +53,11 @@ public sealed class TestPgBackupCommand : RepositoryCmdlet
     [ValidateNotNullOrEmpty]
     public string? ScratchConnectionString { get; set; }
 
+    /// <summary>Physical backups at level Restore: the folder the trial cluster is restored under (default: the temp folder).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ScratchPath { get; set; }
+
     [Parameter]
     public SwitchParameter AllowSourceServer { get; set; }
 
@@ -85,6 +90,7 @@ public sealed class TestPgBackupCommand : RepositoryCmdlet
             Jobs = Jobs,
             WalToolPath = WalToolLocation.TryFind(),
             KeyFilePath = KeyFile is null ? null : ResolvePath(KeyFile),
+            ScratchPath = ScratchPath is null ? null : ResolvePath(ScratchPath),
         };
         var result = RunEngine((context, token) => new VerificationJob(context).RunAsync(request, token));
         WriteObject(result);
