@@ -152,11 +152,19 @@ public static class WalStreamControl
         SecureFileSystem.WriteAllBytesAtomic(Path.Combine(request.Spool, PidFileName), Encoding.ASCII.GetBytes(pid.ToString(CultureInfo.InvariantCulture) + "\n"));
 
         var deadline = DateTimeOffset.UtcNow + request.StartTimeout;
+        var execDeadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var status = WalStreamStatus.TryRead(request.Spool);
             var alive = IsStreamProcess(pid);
+            if (!alive && ProcessSignals.CommandLine(pid) is not null && DateTimeOffset.UtcNow < execDeadline)
+            {
+                // Just after the fork the child is still the shell or setsid, not yet pgbt-wal: give it a moment.
+                await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             if (!alive)
             {
                 RemoveFiles(request.Spool);
