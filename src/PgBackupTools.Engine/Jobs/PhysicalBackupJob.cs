@@ -192,8 +192,7 @@ public sealed class PhysicalBackupJob(JobContext context)
     private async Task WaitForWalAsync(
         RepositorySession repository, ulong systemId, uint timeline, Lsn start, Lsn stop, int segmentSize, TimeSpan timeout, ILogger logger, CancellationToken cancellationToken)
     {
-        var first = start.SegmentNumber(segmentSize);
-        var last = new Lsn(stop.Value - 1).SegmentNumber(segmentSize);
+        var (first, last) = WalFileName.SegmentRange(start, stop, segmentSize);
         logger.Information("Waiting for WAL {First} to {Last} to be archived into the repository", WalFileName.Segment(timeline, first, segmentSize), WalFileName.Segment(timeline, last, segmentSize));
         var deadline = context.Time.GetUtcNow() + timeout;
         while (true)

@@ -36,11 +36,17 @@ public sealed class PhysicalRestoreJob(JobContext context)
             "Restoring physical backup {BackupId} (consistent at {ConsistentAt:u}, WAL {Start} to {Stop}) into {Target}, recovering to {RecoveryTarget}",
             chosen.Id, facts.ConsistentAt, facts.StartLsn, facts.StopLsn, request.TargetPath, request.Target.Description);
 
-        CheckWal(repository, facts, request.Target, logger);
+        IReadOnlyList<WalStoredFile> archived;
+        using (var archive = WalArchive.Open(repository, facts.SystemId()))
+        {
+            archived = archive.List();
+        }
+
+        CheckWal(repository, facts, archived, request.Target, logger);
         var pgCtl = request.Start ? await PgServerTools.FindPgCtlAsync(context.PgBinDirectory, facts.ServerMajorVersion, cancellationToken).ConfigureAwait(false) : null;
 
         var account = ServerAccount.Current();
-        await account.RequireAccessAsync(RestoreCommandInputs(repository, request, facts), cancellationToken).ConfigureAwait(false);
+        await account.RequireAccessAsync(RestoreCommandInputs(repository, request, archived), cancellationToken).ConfigureAwait(false);
         using var dataKey = stored.Manifest.Encryption is { } e ? repository.Master!.UnwrapDataKey(e.WrappedDataKey, chosen.Id) : null;
         var pgManifest = PgBackupManifest.Parse(await stored.ReadAllAsync("pgmanifest", dataKey, cancellationToken).ConfigureAwait(false));
         long files, bytes;
@@ -80,13 +86,7 @@ public sealed class PhysicalRestoreJob(JobContext context)
             return result;
         }
 
-        var environment = new Dictionary<string, string?>();
-        if (request.Key is PassphraseKeySource passphrase)
-        {
-            environment[WalToolOptions.PassphraseVariable] = passphrase.Passphrase;
-        }
-
-        var server = new RecoveryServer(pgCtl.Path, request.TargetPath, account, environment, context.Time);
+        var server = new RecoveryServer(pgCtl.Path, request.TargetPath, account, RecoveryServer.EnvironmentFor(request.Key), context.Time);
         context.Reporter.Progress(new JobProgress(1, $"Recovering {request.TargetPath}", $"replaying WAL to {request.Target.Description}"));
         var outcome = await server.RecoverAsync(facts.BootstrapSuperuser, request.RecoveryTimeout, cancellationToken).ConfigureAwait(false);
         logger.Information("Recovery finished at WAL {Lsn} (last transaction {Time:u}), now on timeline {Timeline}", outcome.ReplayLsn, outcome.LastTransactionTime, outcome.Timeline);
@@ -108,13 +108,11 @@ public sealed class PhysicalRestoreJob(JobContext context)
     /// consistent. A hole later on is fatal for "latest" (recovery would stop at it); for an earlier target it
     /// may not matter, so it is logged and recovery itself stops there if it must.
     /// </summary>
-    private static void CheckWal(RepositorySession repository, PhysicalFacts facts, RecoveryTarget target, ILogger logger)
+    private static void CheckWal(RepositorySession repository, PhysicalFacts facts, IReadOnlyList<WalStoredFile> archived, RecoveryTarget target, ILogger logger)
     {
-        using var archive = WalArchive.Open(repository, ulong.Parse(facts.SystemIdentifier, System.Globalization.CultureInfo.InvariantCulture));
         var segmentSize = facts.WalSegmentSize;
-        var first = Lsn.Parse(facts.StartLsn).SegmentNumber(segmentSize);
-        var last = new Lsn(Lsn.Parse(facts.StopLsn).Value - 1).SegmentNumber(segmentSize);
-        var present = archive.List().Select(f => f.Name).ToList();
+        var (first, last) = facts.WalSegments();
+        var present = archived.Select(f => f.Name).ToList();
         var history = TimelineHistory.Initial(facts.Timeline);
         if (!facts.IncludesWal)
         {
@@ -147,7 +145,7 @@ public sealed class PhysicalRestoreJob(JobContext context)
     }
 
     /// <summary>What restore_command touches: pgbt-wal, the repository's configuration, the key file, and the archived WAL.</summary>
-    private static IEnumerable<(string Path, string Test)> RestoreCommandInputs(RepositorySession repository, PhysicalRestoreRequest request, PhysicalFacts facts)
+    private static IEnumerable<(string Path, string Test)> RestoreCommandInputs(RepositorySession repository, PhysicalRestoreRequest request, IReadOnlyList<WalStoredFile> archived)
     {
         yield return (request.WalToolPath, "-x");
         yield return (repository.Layout.ConfigFile, "-r");
@@ -156,8 +154,7 @@ public sealed class PhysicalRestoreJob(JobContext context)
             yield return (request.KeyFilePath, "-r");
         }
 
-        using var archive = WalArchive.Open(repository, ulong.Parse(facts.SystemIdentifier, System.Globalization.CultureInfo.InvariantCulture));
-        if (archive.List().OrderByDescending(f => f.StoredAt).FirstOrDefault() is { } newest)
+        if (archived.MaxBy(f => f.StoredAt) is { } newest)
         {
             yield return (newest.Path, "-r");
         }

@@ -43,10 +43,9 @@ internal sealed class PhysicalVerification(JobContext context, RepositorySession
             return "the WAL to consistency is inside the backup (pg_wal/), checked with it";
         }
 
-        using var archive = WalArchive.Open(repository, ulong.Parse(Facts.SystemIdentifier, CultureInfo.InvariantCulture));
+        using var archive = WalArchive.Open(repository, Facts.SystemId());
         var size = Facts.WalSegmentSize;
-        var first = Lsn.Parse(Facts.StartLsn).SegmentNumber(size);
-        var last = new Lsn(Lsn.Parse(Facts.StopLsn).Value - 1).SegmentNumber(size);
+        var (first, last) = Facts.WalSegments();
         var scratch = Path.Combine(Path.GetTempPath(), "pgbt-walcheck-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -125,13 +124,7 @@ internal sealed class PhysicalVerification(JobContext context, RepositorySession
                 return;
             }
 
-            var environment = new Dictionary<string, string?>();
-            if (request.Key is PassphraseKeySource passphrase)
-            {
-                environment[WalToolOptions.PassphraseVariable] = passphrase.Passphrase;
-            }
-
-            var server = new RecoveryServer(pgCtl!.Path, target, ServerAccount.Current(), environment, context.Time);
+            var server = new RecoveryServer(pgCtl!.Path, target, ServerAccount.Current(), RecoveryServer.EnvironmentFor(request.Key), context.Time);
             var inside = new List<VerificationCheck>();
             checks.Add(await CheckTimer.RunAsync("recovery to consistency", context.Time, async () =>
             {

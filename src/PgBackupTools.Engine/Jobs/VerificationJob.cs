@@ -25,15 +25,6 @@ public sealed class VerificationJob(JobContext context)
         repository.Unlock(request.Key);
         var backupId = request.Backup.Resolve(repository);
         using var reading = BackupReadLock.Acquire(repository.Layout, backupId, $"Verification of backup {backupId}", context.Time);
-        var physical = ManifestStore.List(repository, includeIncomplete: false).Backups.FirstOrDefault(b => b.Id == backupId)?.Type == BackupType.Physical;
-        if (level == VerificationLevel.Restore && request.Scratch is null && !physical)
-        {
-            throw new PgBackupException(
-                "ScratchServerRequired",
-                ErrorKind.InvalidArgument,
-                "-Level Restore needs a scratch server to restore into: give -ScratchHost/-ScratchPort (and -ScratchCredential) or -ScratchConnectionString.");
-        }
-
         logger.Information("Verifying backup {BackupId} at level {Level}", backupId, level);
 
         var checks = new List<VerificationCheck>();
@@ -43,6 +34,16 @@ public sealed class VerificationJob(JobContext context)
             stored = ManifestStore.Load(repository, backupId);
             return Task.FromResult($"authenticated ({(stored.Authenticated ? "HMAC-SHA256 with the repository key" : "SHA-256, unencrypted repository")})");
         }).ConfigureAwait(false));
+
+        // A physical backup's trial recovery runs locally; a logical one needs a server to restore into.
+        var physical = stored?.Manifest.Physical is not null;
+        if (level == VerificationLevel.Restore && request.Scratch is null && !physical)
+        {
+            throw new PgBackupException(
+                "ScratchServerRequired",
+                ErrorKind.InvalidArgument,
+                "-Level Restore needs a scratch server to restore into: give -ScratchHost/-ScratchPort (and -ScratchCredential) or -ScratchConnectionString.");
+        }
 
         var restore = new TrialRestoreOutcome();
         if (stored is not null)

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text;
 using Npgsql;
+using PgBackupTools.Engine.Crypto;
 using PgBackupTools.Engine.Errors;
 using PgBackupTools.Engine.Processes;
 using PgBackupTools.Engine.Repository;
+using PgBackupTools.Engine.Wal;
 
 namespace PgBackupTools.Engine.Physical;
 
@@ -32,6 +34,11 @@ public sealed class RecoveryServer
         _environment = environment;
         _time = time;
     }
+
+    /// <summary>What restore_command needs from the recovering server's environment: the passphrase of a passphrase repository.</summary>
+    public static IReadOnlyDictionary<string, string?> EnvironmentFor(KeySource? key) => key is PassphraseKeySource passphrase
+        ? new Dictionary<string, string?> { [WalToolOptions.PassphraseVariable] = passphrase.Passphrase }
+        : new Dictionary<string, string?>();
 
     public string RecoveryLog => Path.Combine(_dataDirectory, "pgbackuptools-recovery.log");
     public string ServerLog => Path.Combine(_dataDirectory, "pgbackuptools-server.log");
@@ -176,7 +183,7 @@ public sealed class RecoveryServer
     private Task<ChildProcessResult> PgCtlAsync(IEnumerable<string> arguments, CancellationToken cancellationToken, bool withRecoveryEnvironment = true)
     {
         var environment = withRecoveryEnvironment ? _environment : _environment.ToDictionary(e => e.Key, e => (string?)null);
-        return ChildProcess.RunToCompletionAsync(_account.Command(_pgCtl, arguments, environment) with { DiscardStandardOutput = false, WorkingDirectory = _dataDirectory }, cancellationToken);
+        return ChildProcess.RunToCompletionAsync(_account.Command(_pgCtl, arguments, environment) with { WorkingDirectory = _dataDirectory }, cancellationToken);
     }
 
 }

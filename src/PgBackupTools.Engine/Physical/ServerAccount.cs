@@ -67,8 +67,8 @@ public sealed class ServerAccount
     /// <summary>Wraps a program so it runs as the server's account.</summary>
     public ChildProcessOptions Command(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment) =>
         RunAs is null
-            ? new ChildProcessOptions(program, arguments) { Environment = environment, DiscardStandardOutput = true }
-            : new ChildProcessOptions("runuser", new[] { "-u", RunAs, "--", program }.Concat(arguments)) { Environment = environment, DiscardStandardOutput = true };
+            ? new ChildProcessOptions(program, arguments) { Environment = environment }
+            : new ChildProcessOptions("runuser", new[] { "-u", RunAs, "--", program }.Concat(arguments)) { Environment = environment };
 
     private static bool IsRoot() => !OperatingSystem.IsWindows() && geteuid() == 0;
 

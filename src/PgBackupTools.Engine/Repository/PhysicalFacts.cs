@@ -1,3 +1,6 @@
+using System.Globalization;
+using PgBackupTools.Engine.Wal;
+
 namespace PgBackupTools.Engine.Repository;
 
 /// <summary>What a physical (base) backup's manifest records beyond a logical one: where its WAL starts and ends.</summary>
@@ -23,4 +26,10 @@ public sealed record PhysicalFacts
 
     public long DataFileCount { get; init; }
     public int ServerMajorVersion { get; init; }
+
+    // Methods, not properties: everything public with a getter is part of manifest.json.
+    public ulong SystemId() => ulong.Parse(SystemIdentifier, CultureInfo.InvariantCulture);
+
+    /// <summary>The segments the backup needs to become consistent.</summary>
+    public (ulong First, ulong Last) WalSegments() => WalFileName.SegmentRange(Lsn.Parse(StartLsn), Lsn.Parse(StopLsn), WalSegmentSize);
 }

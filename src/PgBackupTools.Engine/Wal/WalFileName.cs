@@ -46,6 +46,10 @@ public sealed record WalFileName
     public static WalFileName History(uint timeline) =>
         new(string.Create(CultureInfo.InvariantCulture, $"{timeline:X8}.history"), WalFileKind.History, timeline, 0);
 
+    /// <summary>The segment numbers holding the WAL from <paramref name="start"/> up to <paramref name="stop"/> (not included).</summary>
+    public static (ulong First, ulong Last) SegmentRange(Lsn start, Lsn stop, int segmentSize) =>
+        (start.SegmentNumber(segmentSize), new Lsn(stop.Value - 1).SegmentNumber(segmentSize));
+
     /// <summary>The segment holding <paramref name="lsn"/> on <paramref name="timeline"/>.</summary>
     public static WalFileName ForLsn(uint timeline, Lsn lsn, int segmentSize) => Segment(timeline, lsn.SegmentNumber(segmentSize), segmentSize);
 

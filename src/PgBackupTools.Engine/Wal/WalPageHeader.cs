@@ -47,6 +47,30 @@ public sealed record WalPageHeader(ushort Magic, ushort Info, uint Timeline, ulo
     }
 
     /// <summary>
+    /// The database system a segment file belongs to, from its first page; null when the file cannot be read or
+    /// does not start with a WAL page header (history and backup history files have none).
+    /// </summary>
+    public static ulong? TryReadSystemIdentifier(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            var bytes = new byte[Length];
+            if (file.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length)
+            {
+                return null;
+            }
+
+            var header = Read(bytes);
+            return header.MajorVersion is null ? null : header.SystemIdentifier;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Null when this header is the first page of <paramref name="name"/> with the given length; otherwise why not.
     /// <paramref name="systemIdentifier"/> is checked when known.
     /// </summary>

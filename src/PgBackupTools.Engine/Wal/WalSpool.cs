@@ -153,23 +153,10 @@ public sealed class WalSpool : IDisposable
 
         if (_systemIdentifier is null && segmentPath is not null)
         {
-            _systemIdentifier = ReadSystemIdentifier(segmentPath);
+            _systemIdentifier = WalPageHeader.TryReadSystemIdentifier(segmentPath);
         }
 
         return _systemIdentifier is { } id ? _archive = WalArchive.Open(_session, id) : null;
-    }
-
-    private static ulong? ReadSystemIdentifier(string path)
-    {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-        var bytes = new byte[WalPageHeader.Length];
-        if (file.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length)
-        {
-            return null;
-        }
-
-        var header = WalPageHeader.Read(bytes);
-        return header.MajorVersion is null ? null : header.SystemIdentifier;
     }
 
     private static bool IsUpperHex(string text) => text.All(c => c is (>= '0' and <= '9') or (>= 'A' and <= 'F'));

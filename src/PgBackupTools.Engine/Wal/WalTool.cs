@@ -16,13 +16,17 @@ public static class WalTool
 {
     public const int Success = 0;
     public const int NotFound = 1;
+
+    /// <summary>archive-push and stream: not done, try again (PostgreSQL retries archive_command).</summary>
+    public const int Failed = 1;
+
     public const int Fatal = 126;
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter error, string currentDirectory, TimeProvider time, CancellationToken cancellationToken)
     {
         var push = args.Count > 0 && args[0] == "archive-push";
         var stream = args.Count > 0 && args[0] == "stream";
-        var failure = push || stream ? NotFound : Fatal;
+        var failure = push || stream ? Failed : Fatal;
         try
         {
             var options = WalToolOptions.Parse(args);
@@ -35,7 +39,7 @@ public static class WalTool
 
             var walPath = Path.IsPathRooted(options.WalPath) ? options.WalPath : Path.Combine(currentDirectory, options.WalPath);
             var systemId = options.SystemIdentifier ?? PgControlFile.TryReadSystemIdentifier(currentDirectory)
-                ?? (push ? SystemIdentifierFromSegment(walPath) : null)
+                ?? (push ? WalPageHeader.TryReadSystemIdentifier(walPath) : null)
                 ?? throw new PgBackupException(
                     "WalSystemUnknown",
                     ErrorKind.InvalidArgument,
@@ -94,23 +98,6 @@ public static class WalTool
         };
         await new WalStreamer(settings, session, log, time).RunAsync(cancellationToken).ConfigureAwait(false);
         return Success;
-    }
-
-    /// <summary>A segment names its cluster in its page header; history files do not.</summary>
-    private static ulong? SystemIdentifierFromSegment(string path)
-    {
-        try
-        {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-            var bytes = new byte[WalPageHeader.Length];
-            file.ReadExactly(bytes);
-            var header = WalPageHeader.Read(bytes);
-            return header.MajorVersion is null ? null : header.SystemIdentifier;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 
     private static KeySource? KeySourceFor(WalToolOptions options, RepositorySession session)
