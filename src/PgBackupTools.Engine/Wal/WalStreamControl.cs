@@ -158,9 +158,10 @@ public static class WalStreamControl
             cancellationToken.ThrowIfCancellationRequested();
             var status = WalStreamStatus.TryRead(request.Spool);
             var alive = IsStreamProcess(pid);
-            if (!alive && ProcessSignals.CommandLine(pid) is not null && DateTimeOffset.UtcNow < execDeadline)
+            if (!alive && ProcessSignals.Send(pid, 0) && DateTimeOffset.UtcNow < execDeadline)
             {
-                // Just after the fork the child is still the shell or setsid, not yet pgbt-wal: give it a moment.
+                // Just after the fork the child is still the shell or setsid, not yet pgbt-wal, and while it execs
+                // /proc/<pid>/cmdline can read empty: a process that exists gets a moment (signal 0 only asks).
                 await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
                 continue;
             }
