@@ -103,6 +103,33 @@ Describe 'Invoke-PgBackup round trip' {
         $null = Restore-PgBackup -InputObject $b -TargetDatabase $target @Conn @key -Confirm:$false -ErrorAction Stop
         Assert-PgbtSameContent -Server $Server -Source $LightDb -Restored $target
     }
+
+    It 'round-trips in a pwsh that loads the portable build (PGBACKUPTOOLS_PORTABLE_ASSEMBLIES=1), the one pwsh 7.4 and 7.5 use' {
+        $repo = New-PgbtRepository -Root $Root -Kind KeyFile
+        $target = 'restored portable'
+        $script = {
+            param($ModulePath, $Repository, $KeyFile, $Database, $Target, $PgHost, $Port, $User)
+            $ErrorActionPreference = 'Stop'
+            Import-Module $ModulePath
+            $cred = [pscredential]::new($User, (ConvertTo-SecureString $env:PGBT_TEST_PASSWORD -AsPlainText -Force))
+            $conn = @{ Host = $PgHost; Port = $Port; Credential = $cred }
+            $b = Invoke-PgBackup -Repository $Repository -Database $Database -KeyFile $KeyFile @conn
+            $null = Restore-PgBackup -InputObject $b -TargetDatabase $Target -KeyFile $KeyFile @conn -Confirm:$false
+            [PgBackupTools.Backup].Assembly.Location
+        }
+        [string[]] $pwshArgs = if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { @((Join-Path $PSHOME 'pwsh.dll')) } else { @() }
+        $env:PGBACKUPTOOLS_PORTABLE_ASSEMBLIES = '1'
+        $env:PGBT_TEST_PASSWORD = $Server.Password
+        try {
+            $out = & ([Environment]::ProcessPath) @pwshArgs -NoProfile -NonInteractive -Command $script -args (Get-PgbtModulePath), $repo.Path, $repo.KeyFile, $LightDb, $target, $Server.Host, $Server.Port, $Server.User 2>&1
+            $code = $LASTEXITCODE
+        } finally {
+            Remove-Item Env:PGBACKUPTOOLS_PORTABLE_ASSEMBLIES, Env:PGBT_TEST_PASSWORD -ErrorAction Ignore
+        }
+        $code | Should -Be 0 -Because ($out -join "`n")
+        "$(@($out)[-1])" | Should -Be (Join-Path (Split-Path (Get-PgbtModulePath)) 'Dependencies/PgBackupTools.Engine.dll')
+        Assert-PgbtSameContent -Server $Server -Source $LightDb -Restored $target
+    }
 }
 
 Describe 'Secrets' {

@@ -13,6 +13,10 @@ BeforeAll {
     $script:Module = Import-Module $ManifestPath -Force -PassThru | Where-Object Name -eq 'PgBackupTools' | Select-Object -First 1
     $script:ModuleBase = $Module.ModuleBase
     $script:CommonParameters = @([System.Management.Automation.Cmdlet]::CommonParameters) + @([System.Management.Automation.Cmdlet]::OptionalCommonParameters)
+    # On .NET 10 the module loads the ReadyToRun build staged for this platform, elsewhere the portable one.
+    $script:Rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+    $script:PrecompiledDir = Join-Path $ModuleBase "Dependencies/net10.0-$Rid"
+    $script:LoadedDir = if ([Environment]::Version.Major -ge 10 -and (Test-Path (Join-Path $PrecompiledDir 'PgBackupTools.Engine.dll'))) { $PrecompiledDir } else { Join-Path $ModuleBase 'Dependencies' }
     $script:ThirdParty = @('PgBackupTools.Engine', 'Npgsql', 'Serilog', 'Serilog.Sinks.File', 'Serilog.Formatting.Compact', 'SharpCompress', 'MailKit', 'MimeKit', 'BouncyCastle.Cryptography')
 }
 
@@ -143,12 +147,19 @@ Describe 'Assembly isolation' {
         $ModuleAlc | Should -Not -Be $Alc::Default
     }
 
+    It 'stages a ReadyToRun build for .NET 10 on this platform beside the portable one' {
+        Join-Path $ModuleBase 'Dependencies/PgBackupTools.Engine.dll' | Should -Exist
+        Join-Path $PrecompiledDir 'PgBackupTools.Engine.dll' | Should -Exist
+        Join-Path $PrecompiledDir 'Npgsql.dll' | Should -Exist
+        Join-Path $PrecompiledDir 'SharpCompress.dll' | Should -Exist
+    }
+
     It 'resolves Npgsql from Dependencies/ inside that context, not the default one' {
         if (-not $ModuleAlc) { throw 'no AssemblyLoadContext named PgBackupTools' }
         $npgsql = $ModuleAlc.Assemblies | Where-Object { $_.GetName().Name -eq 'Npgsql' } | Select-Object -First 1
         if (-not $npgsql) { $npgsql = $ModuleAlc.LoadFromAssemblyName([Reflection.AssemblyName]::new('Npgsql')) }
         $Alc::GetLoadContext($npgsql) | Should -Be $ModuleAlc
-        $npgsql.Location | Should -Be (Join-Path $ModuleBase 'Dependencies/Npgsql.dll')
+        $npgsql.Location | Should -Be (Join-Path $LoadedDir 'Npgsql.dll')
         @($Alc::Default.Assemblies | Where-Object { $_.GetName().Name -eq 'Npgsql' }) | Should -BeNullOrEmpty
         @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Npgsql' -and $Alc::GetLoadContext($_) -ne $ModuleAlc }) |
             Should -BeNullOrEmpty -Because 'no other copy of Npgsql should be loaded'
@@ -159,6 +170,6 @@ Describe 'Assembly isolation' {
         $engine = $ModuleAlc.Assemblies | Where-Object { $_.GetName().Name -eq 'PgBackupTools.Engine' } | Select-Object -First 1
         if (-not $engine) { $engine = $ModuleAlc.LoadFromAssemblyName([Reflection.AssemblyName]::new('PgBackupTools.Engine')) }
         $Alc::GetLoadContext($engine) | Should -Be $ModuleAlc
-        $engine.Location | Should -Be (Join-Path $ModuleBase 'Dependencies/PgBackupTools.Engine.dll')
+        $engine.Location | Should -Be (Join-Path $LoadedDir 'PgBackupTools.Engine.dll')
     }
 }

@@ -5,7 +5,7 @@ namespace PgBackupTools.Commands.Infrastructure;
 
 /// <summary>
 /// Loads the engine and its third-party dependencies (Npgsql, Serilog, SharpCompress, MailKit) from the
-/// module's Dependencies folder, isolated from whatever versions other modules put in the default context.
+/// module's Dependencies folder (see <see cref="DependencyDirectory"/>), isolated from whatever versions other modules put in the default context.
 /// Framework assemblies fall through to the default context, so shared types (Stream, TimeSpan) stay shared.
 /// </summary>
 internal sealed class DependencyLoadContext : AssemblyLoadContext

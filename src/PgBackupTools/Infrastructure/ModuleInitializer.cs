@@ -16,7 +16,7 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
     private static readonly Lazy<DependencyLoadContext> Context = new(() =>
     {
         var moduleDirectory = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!;
-        return new DependencyLoadContext(Path.Combine(moduleDirectory, "Dependencies"));
+        return new DependencyLoadContext(DependencyDirectory.Choose(moduleDirectory));
     });
 
     public void OnImport()
