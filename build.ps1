@@ -8,7 +8,7 @@
     Test   - Build, then the xUnit suite (dotnet test) and the Pester suite (child pwsh), and print
              a closing "Tests: N passed, N failed" line.
     Demo   - Build, start a throwaway PostgreSQL, fill demo_shop, back it up and restore it with the cmdlets.
-    Bench  - Build, then build/Bench.ps1: pg_dump/pg_restore versus Invoke-PgBackup/Restore-PgBackup.
+    Bench  - Build, then build/Bench.ps1: pg_dump/pg_restore versus Invoke-PgBackup/Restore-PgBackup, medians of -Runs.
     Clean  - remove out/ and the projects' bin/ and obj/.
 
 .EXAMPLE
@@ -23,6 +23,10 @@ param(
 
     # pgbench scale factor for -Task Bench (1 = 100k accounts rows, ~15 MB).
     [int]$Scale = 30,
+
+    # -Task Bench: how many interleaved runs of each compared step; the medians are compared.
+    [ValidateRange(1, 15)]
+    [int]$Runs = 3,
 
     # The helper module that starts a throwaway PostgreSQL server (Demo, Bench).
     [string]$TestPostgresModule = (Join-Path $PSScriptRoot 'tests/tools/TestPostgres.psm1')
@@ -279,7 +283,7 @@ function Invoke-Demo {
 
 function Invoke-Bench {
     Invoke-Build
-    & (Join-Path $RepoRoot 'build/Bench.ps1') -RepoRoot $RepoRoot -ModulePath $StagedManifest -TestPostgresModule $TestPostgresModule -Scale $Scale
+    & (Join-Path $RepoRoot 'build/Bench.ps1') -RepoRoot $RepoRoot -ModulePath $StagedManifest -TestPostgresModule $TestPostgresModule -Scale $Scale -Runs $Runs
 }
 
 function Invoke-Clean {

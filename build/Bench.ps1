@@ -7,14 +7,16 @@
     Builds a pgbench database at -Scale plus a jsonb/text table, then times in the same run:
       pg_dump -Fc -f file, pg_dump -Fc -Z0 > file, Invoke-PgBackup (defaults: zstd + AES-256-GCM),
       pg_restore -j2 of the -Fc file, Restore-PgBackup -Jobs 2.
-    Prints seconds, the ratios against the targets, peak RSS of the pwsh running Invoke-PgBackup,
-    and writes bench/results/<timestamp>.json.
+    Each compared pair is timed -Runs times, interleaved (ours, theirs, ours, ...), and the median is compared: on a
+    small shared machine one run varies by up to 2x. Prints seconds, the ratios against the targets, peak RSS of the
+    pwsh running Invoke-PgBackup (the largest of its runs), and writes every sample to bench/results/<timestamp>.json.
 #>
 param(
     [Parameter(Mandatory)][string]$RepoRoot,
     [Parameter(Mandatory)][string]$ModulePath,
     [Parameter(Mandatory)][string]$TestPostgresModule,
-    [int]$Scale = 30
+    [int]$Scale = 30,
+    [ValidateRange(1, 15)][int]$Runs = 3
 )
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
@@ -34,12 +36,6 @@ $timeExe = '/usr/bin/time'
 $haveTime = Test-Path $timeExe
 if (-not $haveTime) {
     Write-Warning "/usr/bin/time not found (Debian: apt-get install -y time); peak RSS is taken from the child's own VmHWM instead."
-}
-
-function Measure-Seconds([scriptblock]$Block) {
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    & $Block
-    return [math]::Round($sw.Elapsed.TotalSeconds, 2)
 }
 
 $work = Join-Path ([IO.Path]::GetTempPath()) ("pgbt-bench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
@@ -67,24 +63,6 @@ ANALYZE;
     $dbSize = [long](Invoke-Psql -Server $server -Database bench -Sql "SELECT pg_database_size('bench')" -Capture -Quiet)
     Write-Host ("bench database: {0:N0} MB (pgbench -i took {1}s; docs rows: {2:N0})" -f ($dbSize / 1MB), $initSeconds, $docRows)
 
-    Write-Section "Bench 2/7: pg_dump -Fc (default compression) to a file"
-    $fcFile = Join-Path $work 'bench.fc.dump'
-    $fcSeconds = Measure-Seconds { Invoke-PgTool -Server $server -Tool pg_dump -ArgumentList @('-Fc', '-f', $fcFile, 'bench') }
-    $fcSize = (Get-Item $fcFile).Length
-
-    Write-Section "Bench 3/7: pg_dump -Fc -Z0 > file (uncompressed, through stdout)"
-    $z0File = Join-Path $work 'bench.z0.dump'
-    $pgDump = Get-TestPostgresPsqlPath -Server $server -Tool pg_dump
-    $env:PGPASSWORD = [string]$server.Password
-    try {
-        $z0Seconds = Measure-Seconds {
-            & $pgDump -h $server.Host -p $server.Port -U $server.User -Fc -Z0 bench > $z0File
-            if ($LASTEXITCODE -ne 0) { throw "pg_dump -Z0 failed with exit code $LASTEXITCODE" }
-        }
-    } finally { Remove-Item Env:PGPASSWORD -ErrorAction Ignore }
-    $z0Size = (Get-Item $z0File).Length
-
-    Write-Section "Bench 4/7: Invoke-PgBackup (defaults) in a fresh pwsh"
     $repo = Join-Path $work 'repo'
     $keyFile = Join-Path $work 'bench.key'
     $childJson = Join-Path $work 'invoke.json'
@@ -98,8 +76,10 @@ Import-Module $ModulePath
 $cred = [pscredential]::new($User, (ConvertTo-SecureString $env:PGBT_BENCH_PASSWORD -AsPlainText -Force))
 function Get-DirBytes($p) { (Get-ChildItem $p -Recurse -File | Measure-Object Length -Sum).Sum + 0 }
 if ($Mode -eq 'backup') {
-    $null = New-PgBackupKeyFile -Path $KeyFile
-    $null = Initialize-PgBackupRepository -Repository $Repo -KeyFile $KeyFile
+    if (-not (Test-Path $Repo)) {
+        $null = New-PgBackupKeyFile -Path $KeyFile
+        $null = Initialize-PgBackupRepository -Repository $Repo -KeyFile $KeyFile
+    }
     $before = Get-DirBytes $Repo
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $b = Invoke-PgBackup -Repository $Repo -Database bench -Host $PgHost -Port $Port -Credential $cred -KeyFile $KeyFile
@@ -132,30 +112,58 @@ if ($Mode -eq 'backup') {
 $self = [Diagnostics.Process]::GetCurrentProcess()
 [ordered]@{ Seconds = [math]::Round($seconds, 2); Bytes = $bytes; PeakWorkingSetBytes = $self.PeakWorkingSet64 } | ConvertTo-Json | Set-Content $OutJson
 '@
+    $fcFile = Join-Path $work 'bench.fc.dump'
+    $z0File = Join-Path $work 'bench.z0.dump'
+    $pgDump = Get-TestPostgresPsqlPath -Server $server -Tool pg_dump
     $env:PGBT_BENCH_PASSWORD = [string]$server.Password
     try {
         $common = @('-ModulePath', $ModulePath, '-Repo', $repo, '-KeyFile', $keyFile, '-PgHost', [string]$server.Host, '-Port', [string]$server.Port, '-User', [string]$server.User)
         $prefix = if ($haveTime) { @($timeExe, '-v', '-o', $timeOut) } else { @() }
-        Invoke-ChildPwsh -RepoRoot $RepoRoot -File $child -Prefix $prefix -ArgumentList ($common + @('-OutJson', $childJson, '-Mode', 'backup'))
-        $invoke = Get-Content $childJson -Raw | ConvertFrom-Json
-        $peakRssMb = [math]::Round($invoke.PeakWorkingSetBytes / 1MB, 1)
-        $rssSource = 'child VmHWM'
-        if ($haveTime) {
-            $m = Select-String -Path $timeOut -Pattern 'Maximum resident set size \(kbytes\):\s*(\d+)' | Select-Object -First 1
-            if ($m) { $peakRssMb = [math]::Round([long]$m.Matches[0].Groups[1].Value / 1024, 1); $rssSource = '/usr/bin/time -v (largest process of the tree)' }
+        $fcRuns = @(); $z0Runs = @(); $invokeRuns = @(); $rssRuns = @()
+        for ($run = 1; $run -le $Runs; $run++) {
+            Write-Section "Bench 2-4/7, run $run of ${Runs}: Invoke-PgBackup (defaults, fresh pwsh), pg_dump -Fc -f file, pg_dump -Fc -Z0 > file"
+            Invoke-ChildPwsh -RepoRoot $RepoRoot -File $child -Prefix $prefix -ArgumentList ($common + @('-OutJson', $childJson, '-Mode', 'backup'))
+            $invoke = Get-Content $childJson -Raw | ConvertFrom-Json
+            $invokeRuns += $invoke.Seconds
+            $rss = [math]::Round($invoke.PeakWorkingSetBytes / 1MB, 1)
+            $rssSource = 'child VmHWM'
+            if ($haveTime) {
+                $m = Select-String -Path $timeOut -Pattern 'Maximum resident set size \(kbytes\):\s*(\d+)' | Select-Object -First 1
+                if ($m) { $rss = [math]::Round([long]$m.Matches[0].Groups[1].Value / 1024, 1); $rssSource = '/usr/bin/time -v (largest process of the tree)' }
+            }
+            $rssRuns += $rss
+            $fcRuns += Measure-Seconds { Invoke-PgTool -Server $server -Tool pg_dump -ArgumentList @('-Fc', '-f', $fcFile, 'bench') }
+            $env:PGPASSWORD = [string]$server.Password
+            try {
+                $z0Runs += Measure-Seconds {
+                    & $pgDump -h $server.Host -p $server.Port -U $server.User -Fc -Z0 bench > $z0File
+                    if ($LASTEXITCODE -ne 0) { throw "pg_dump -Z0 failed with exit code $LASTEXITCODE" }
+                }
+            } finally { Remove-Item Env:PGPASSWORD -ErrorAction Ignore }
         }
+        $fcSeconds = Get-Median $fcRuns; $z0Seconds = Get-Median $z0Runs
+        $invoke = [pscustomobject]@{ Seconds = Get-Median $invokeRuns; Bytes = $invoke.Bytes }
+        $peakRssMb = ($rssRuns | Measure-Object -Maximum).Maximum
+        $fcSize = (Get-Item $fcFile).Length
+        $z0Size = (Get-Item $z0File).Length
 
-        Write-Section "Bench 5/7: pg_restore -j2 of the -Fc file into a new database"
-        Invoke-Psql -Server $server -Sql 'CREATE DATABASE bench_pgrestore'
-        # Each restore starts from a checkpointed server, so no step pays for the previous one's dirty pages.
-        Invoke-Psql -Server $server -Sql 'CHECKPOINT'
-        $pgRestoreSeconds = Measure-Seconds { Invoke-PgTool -Server $server -Tool pg_restore -ArgumentList @('-j', '2', '-d', 'bench_pgrestore', $fcFile) }
-
-        Write-Section "Bench 6/7: Restore-PgBackup -Jobs 2 in a fresh pwsh"
-        Invoke-Psql -Server $server -Sql 'CHECKPOINT'
-        $restoreJson = Join-Path $work 'restore.json'
-        Invoke-ChildPwsh -RepoRoot $RepoRoot -File $child -ArgumentList ($common + @('-OutJson', $restoreJson, '-Mode', 'restore', '-Jobs', '2'))
-        $restore = Get-Content $restoreJson -Raw | ConvertFrom-Json
+        $pgRestoreRuns = @(); $restoreRuns = @()
+        for ($run = 1; $run -le $Runs; $run++) {
+            Write-Section "Bench 5-6/7, run $run of ${Runs}: Restore-PgBackup -Jobs 2 (fresh pwsh), pg_restore -j2 of the -Fc file"
+            # Each restore starts from a checkpointed server without the previous run's database, so no step pays
+            # for another one's dirty pages.
+            Invoke-Psql -Server $server -Sql 'DROP DATABASE IF EXISTS bench_pgbt'
+            Invoke-Psql -Server $server -Sql 'CHECKPOINT'
+            $restoreJson = Join-Path $work 'restore.json'
+            Invoke-ChildPwsh -RepoRoot $RepoRoot -File $child -ArgumentList ($common + @('-OutJson', $restoreJson, '-Mode', 'restore', '-Jobs', '2'))
+            $restoreRuns += (Get-Content $restoreJson -Raw | ConvertFrom-Json).Seconds
+            Invoke-Psql -Server $server -Sql 'DROP DATABASE IF EXISTS bench_pgrestore'
+            Invoke-Psql -Server $server -Sql 'CREATE DATABASE bench_pgrestore'
+            Invoke-Psql -Server $server -Sql 'CHECKPOINT'
+            $pgRestoreRuns += Measure-Seconds { Invoke-PgTool -Server $server -Tool pg_restore -ArgumentList @('-j', '2', '-d', 'bench_pgrestore', $fcFile) }
+        }
+        $pgRestoreSeconds = Get-Median $pgRestoreRuns
+        $restore = [pscustomobject]@{ Seconds = Get-Median $restoreRuns }
 
         Write-Section "Bench 6b/7: Test-PgBackup -Level Checksum of an uncompressed backup against sha256sum of the same files"
         $verifyJson = Join-Path $work 'verify.json'
@@ -176,10 +184,10 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
         Remove-Item Env:PGBT_BENCH_PASSWORD -ErrorAction Ignore
     }
 
-    $physicalResult = & (Join-Path $RepoRoot 'build/BenchPhysical.ps1') -RepoRoot $RepoRoot -ModulePath $ModulePath -Server $server -Work $work
+    $physicalResult = & (Join-Path $RepoRoot 'build/BenchPhysical.ps1') -RepoRoot $RepoRoot -ModulePath $ModulePath -Server $server -Work $work -Runs $Runs
     foreach ($k in $physicalResult.Targets.Keys) { $targets[$k] = $physicalResult.Targets[$k] }
 
-    Write-Section "Bench 7/7: results (scale $Scale, database $([math]::Round($dbSize / 1MB)) MB)"
+    Write-Section "Bench 7/7: results (scale $Scale, database $([math]::Round($dbSize / 1MB)) MB; medians of $Runs interleaved runs)"
     $timings = @(
         [pscustomobject]@{ Step = 'pg_dump -Fc -f file';        Seconds = $fcSeconds;        SizeMB = [math]::Round($fcSize / 1MB, 1) }
         [pscustomobject]@{ Step = 'pg_dump -Fc -Z0 > file';     Seconds = $z0Seconds;        SizeMB = [math]::Round($z0Size / 1MB, 1) }
@@ -219,6 +227,8 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
         Scale         = $Scale
         DatabaseBytes = $dbSize
         Machine       = [ordered]@{ Cores = [Environment]::ProcessorCount; OS = [Runtime.InteropServices.RuntimeInformation]::OSDescription }
+        Runs          = $Runs
+        Samples       = [ordered]@{ PgDumpFc = $fcRuns; PgDumpZ0 = $z0Runs; InvokePgBackup = $invokeRuns; InvokePeakRssMB = $rssRuns; PgRestore = $pgRestoreRuns; RestorePgBackup = $restoreRuns; Physical = $physicalResult.Samples }
         Steps         = $timings
         Sizes         = [ordered]@{ PgDumpFc = $fcSize; PgDumpZ0 = $z0Size; InvokePgBackup = $invoke.Bytes }
         PeakRssMB     = $peakRssMb

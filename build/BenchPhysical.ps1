@@ -9,14 +9,16 @@
       pgbackrest full backup (compress-type=zst, aes-256-cbc), and archive_command throughput: pgbt-wal archive-push
       versus pgbackrest archive-push over the same real 16 MiB segments. pgBackRest is the Debian package; when it is
       not installed its rows say so and their targets count as not measured.
-    Returns an object with Steps and Ratios for Bench.ps1 to print and store.
+    The three base backups are timed -Runs times, interleaved, and compared by their medians.
+    Returns an object with Steps, Samples and Ratios for Bench.ps1 to print and store.
 #>
 param(
     [Parameter(Mandatory)][string]$RepoRoot,
     [Parameter(Mandatory)][string]$ModulePath,
     [Parameter(Mandatory)]$Server,
     [Parameter(Mandatory)][string]$Work,
-    [int]$Segments = 16
+    [int]$Segments = 16,
+    [ValidateRange(1, 15)][int]$Runs = 1
 )
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
@@ -29,11 +31,6 @@ function Invoke-AsServerUser([string]$File, [string[]]$Arguments, [hashtable]$En
     $output = if ($asRoot) { & runuser -u postgres -- env @envArgs $File @Arguments 2>&1 } else { & env @envArgs $File @Arguments 2>&1 }
     if ($LASTEXITCODE -ne 0) { throw "$File $($Arguments -join ' ') failed ($LASTEXITCODE): $($output -join "`n")" }
 }
-function Measure-Seconds([scriptblock]$Block) {
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    & $Block
-    [math]::Round($sw.Elapsed.TotalSeconds, 2)
-}
 function Get-DirBytes($p) { (Get-ChildItem $p -Recurse -File | Measure-Object Length -Sum).Sum + 0 }
 
 $physical = Join-Path $Work 'physical'
@@ -41,13 +38,6 @@ New-Item -ItemType Directory -Path $physical | Out-Null
 if ($asRoot) { & chown postgres: $physical }
 $password = [string]$Server.Password
 
-Write-Section "Bench P1/5: pg_basebackup -Ft -X fetch --compress=server-zstd"
-$pgbbDir = Join-Path $physical 'pg_basebackup'
-Invoke-Psql -Server $Server -Sql 'CHECKPOINT'
-$pgbbSeconds = Measure-Seconds { Invoke-PgTool -Server $Server -Tool pg_basebackup -ArgumentList @('-D', $pgbbDir, '-Ft', '-X', 'fetch', '--compress=server-zstd', '--checkpoint=fast', '--no-manifest') }
-$pgbbBytes = Get-DirBytes $pgbbDir
-
-Write-Section "Bench P2/5: Invoke-PgBackup -Type Physical -IncludeWal (zstd + AES-256-GCM, CRC32C checked against backup_manifest)"
 $repo = Join-Path $physical 'repo'
 $keyFile = Join-Path $physical 'bench.key'
 $childJson = Join-Path $physical 'invoke.json'
@@ -58,27 +48,21 @@ $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 Import-Module $ModulePath
 $cred = [pscredential]::new($User, (ConvertTo-SecureString $env:PGBT_BENCH_PASSWORD -AsPlainText -Force))
-$null = New-PgBackupKeyFile -Path $KeyFile
-$null = Initialize-PgBackupRepository -Repository $Repo -KeyFile $KeyFile
+if (-not (Test-Path $Repo)) {
+    $null = New-PgBackupKeyFile -Path $KeyFile
+    $null = Initialize-PgBackupRepository -Repository $Repo -KeyFile $KeyFile
+}
 $sw = [Diagnostics.Stopwatch]::StartNew()
 $b = Invoke-PgBackup -Repository $Repo -Type Physical -IncludeWal -FastCheckpoint -Host $PgHost -Port $Port -Credential $cred -KeyFile $KeyFile
 $seconds = $sw.Elapsed.TotalSeconds
 $b | Format-List Id, SizeBytes, RawSizeBytes, StartLsn, StopLsn, Duration | Out-Host
 [ordered]@{ Seconds = [math]::Round($seconds, 2); Bytes = $b.SizeBytes } | ConvertTo-Json | Set-Content $OutJson
 '@
-Invoke-Psql -Server $Server -Sql 'CHECKPOINT'
-$env:PGBT_BENCH_PASSWORD = $password
-try {
-    Invoke-ChildPwsh -RepoRoot $RepoRoot -File $child -ArgumentList @('-ModulePath', $ModulePath, '-Repo', $repo, '-KeyFile', $keyFile,
-        '-PgHost', [string]$Server.Host, '-Port', [string]$Server.Port, '-User', [string]$Server.User, '-OutJson', $childJson)
-} finally { Remove-Item Env:PGBT_BENCH_PASSWORD -ErrorAction Ignore }
-$invoke = Get-Content $childJson -Raw | ConvertFrom-Json
-
 $pgbackrest = Get-Command pgbackrest -CommandType Application -ErrorAction Ignore | Select-Object -First 1
 $pgbrSeconds = $null; $pgbrBytes = $null; $pgbrPushRate = $null
 $pgbrConfig = Join-Path $physical 'pgbackrest.conf'
 if ($pgbackrest) {
-    Write-Section "Bench P3/5: pgbackrest full backup (compress-type=zst, repo1-cipher-type=aes-256-cbc)"
+    Write-Section "Bench P1/5: pgbackrest stanza (compress-type=zst, repo1-cipher-type=aes-256-cbc)"
     $cipher = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(32))
     Set-Content -Path $pgbrConfig -Encoding utf8NoBOM -Value @"
 [global]
@@ -102,11 +86,39 @@ $(if ($Server.SocketDir) { "pg1-socket-path=$($Server.SocketDir)" })
 "@
     if ($asRoot) { & chown postgres: $pgbrConfig }
     Invoke-AsServerUser $pgbackrest.Source @("--config=$pgbrConfig", '--stanza=bench', 'stanza-create') @{ PGPASSWORD = $password }
-    Invoke-Psql -Server $Server -Sql 'CHECKPOINT'
-    $pgbrSeconds = Measure-Seconds { Invoke-AsServerUser $pgbackrest.Source @("--config=$pgbrConfig", '--stanza=bench', '--type=full', 'backup') @{ PGPASSWORD = $password } }
-    $pgbrBytes = Get-DirBytes (Join-Path $physical 'pgbackrest-repo/backup')
 } else {
     Write-Warning 'pgbackrest is not installed (Debian: apt-get install -y pgbackrest): its rows are not measured.'
+}
+
+$pgbbRuns = @(); $invokeRuns = @(); $pgbrRuns = @()
+$env:PGBT_BENCH_PASSWORD = $password
+try {
+    for ($run = 1; $run -le $Runs; $run++) {
+        Write-Section "Bench P2-3/5, run $run of ${Runs}: Invoke-PgBackup -Type Physical -IncludeWal (fresh pwsh; zstd + AES-256-GCM, CRC32C checked against backup_manifest), pg_basebackup -Ft -X fetch --compress=server-zstd$(if ($pgbackrest) { ', pgbackrest full' })"
+        Invoke-Psql -Server $Server -Sql 'CHECKPOINT'
+        Invoke-ChildPwsh -RepoRoot $RepoRoot -File $child -ArgumentList @('-ModulePath', $ModulePath, '-Repo', $repo, '-KeyFile', $keyFile,
+            '-PgHost', [string]$Server.Host, '-Port', [string]$Server.Port, '-User', [string]$Server.User, '-OutJson', $childJson)
+        $invoke = Get-Content $childJson -Raw | ConvertFrom-Json
+        $invokeRuns += $invoke.Seconds
+
+        $pgbbDir = Join-Path $physical "pg_basebackup-$run"
+        Invoke-Psql -Server $Server -Sql 'CHECKPOINT'
+        $pgbbRuns += Measure-Seconds { Invoke-PgTool -Server $Server -Tool pg_basebackup -ArgumentList @('-D', $pgbbDir, '-Ft', '-X', 'fetch', '--compress=server-zstd', '--checkpoint=fast', '--no-manifest') }
+        $pgbbBytes = Get-DirBytes $pgbbDir
+        Remove-Item $pgbbDir -Recurse -Force
+
+        if ($pgbackrest) {
+            Invoke-Psql -Server $Server -Sql 'CHECKPOINT'
+            $pgbrRuns += Measure-Seconds { Invoke-AsServerUser $pgbackrest.Source @("--config=$pgbrConfig", '--stanza=bench', '--type=full', 'backup') @{ PGPASSWORD = $password } }
+        }
+    }
+} finally { Remove-Item Env:PGBT_BENCH_PASSWORD -ErrorAction Ignore }
+$pgbbSeconds = Get-Median $pgbbRuns
+$invoke = [pscustomobject]@{ Seconds = Get-Median $invokeRuns; Bytes = $invoke.Bytes }
+if ($pgbackrest) {
+    $pgbrSeconds = Get-Median $pgbrRuns
+    $newestFull = Get-ChildItem (Join-Path $physical 'pgbackrest-repo/backup/bench') -Directory | Where-Object Name -match '^\d{8}-\d{6}F$' | Sort-Object Name | Select-Object -Last 1
+    $pgbrBytes = Get-DirBytes $newestFull.FullName
 }
 
 Write-Section "Bench P4/5: archive_command throughput over $Segments real segments (pgbt-wal vs pgbackrest archive-push)"
@@ -202,6 +214,7 @@ try {
 
 $ratio = { param($a, $b) if ($null -ne $a -and $null -ne $b -and $b -gt 0) { [math]::Round($a / $b, 3) } else { $null } }
 [pscustomobject]@{
+    Samples = [ordered]@{ PgBaseBackupServerZstd = $pgbbRuns; InvokePhysical = $invokeRuns; PgBackRestFull = $pgbrRuns }
     Steps = @(
         [pscustomobject]@{ Step = 'pg_basebackup -Ft server-zstd'; Seconds = $pgbbSeconds; SizeMB = [math]::Round($pgbbBytes / 1MB, 1) }
         [pscustomobject]@{ Step = 'Invoke-PgBackup -Type Physical'; Seconds = $invoke.Seconds; SizeMB = [math]::Round($invoke.Bytes / 1MB, 1) }

@@ -78,6 +78,22 @@ function Get-NuGetPackagesRoot {
     throw "Could not determine the NuGet global packages folder from 'dotnet nuget locals global-packages --list': $lines"
 }
 
+function Measure-Seconds {
+    # Wall-clock seconds a script block takes, rounded to 10 ms.
+    param([Parameter(Mandatory)][scriptblock]$Block)
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $null = & $Block
+    [math]::Round($sw.Elapsed.TotalSeconds, 2)
+}
+
+function Get-Median {
+    # The bench compares medians: one run on a small shared machine can take twice as long as the next.
+    param([Parameter(Mandatory)][double[]]$Values)
+    $sorted = @($Values | Sort-Object)
+    $mid = [math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { $sorted[$mid] } else { [math]::Round(($sorted[$mid - 1] + $sorted[$mid]) / 2, 2) }
+}
+
 function Format-Duration {
     param([TimeSpan]$Span)
     if ($Span.TotalMinutes -ge 1) { return '{0}m {1:00.0}s' -f [int][math]::Floor($Span.TotalMinutes), ($Span.TotalSeconds % 60) }

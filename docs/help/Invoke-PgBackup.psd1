@@ -19,7 +19,7 @@ With -Type Physical, Invoke-PgBackup takes a base backup of the whole cluster wi
         Credential       = 'User name and password for the server. Without it the usual libpq defaults apply (current user, PGPASSWORD, ~/.pgpass).'
         ConnectionString = 'A full connection string (key=value form, as accepted by Npgsql/libpq) instead of -Host, -Port and -Credential.'
         Compression      = @{ Description = 'Compression algorithm for the dump stream.'; Default = 'Zstd' }
-        CompressionLevel = 'Compression level for the chosen algorithm. Higher is smaller and slower; the default is the algorithm''s balanced level.'
+        CompressionLevel = @{ Description = 'Compression level for the chosen algorithm (zstd 1-19, gzip 1-9). Higher is smaller and slower. Physical backups default to zstd level 1: database pages compress about as well as at 3 for a third less CPU beside the server.'; Default = 'zstd 3 (logical), zstd 1 (physical), gzip 6' }
         Passphrase       = 'Passphrase of an encrypted repository.'
         KeyFile          = 'Path of the key file of an encrypted repository.'
         Tag              = 'One or more labels stored with the backup, for example "nightly" or "before-migration". Get-PgBackup -Tag filters on them.'

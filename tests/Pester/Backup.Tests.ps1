@@ -37,6 +37,7 @@ Describe 'Invoke-PgBackup round trip' {
         $b.Encrypted | Should -BeTrue
         $b.KeyId | Should -Not -BeNullOrEmpty
         $b.Compression | Should -Be 'zstd'
+        (Get-Content (Join-Path $b.Path 'manifest.json') -Raw | ConvertFrom-Json).compressionLevel | Should -Be 3
         $b.TableCount | Should -Be $RichStats.TableCount
         $b.TotalRows | Should -Be $RichStats.TotalRows
         $b.RawSizeBytes | Should -BeGreaterThan 2MB -Because 'the dump holds a 2 MB large object'

@@ -143,6 +143,9 @@ Describe 'Invoke-PgBackup -Type Physical' {
         $Base.SizeBytes | Should -BeLessThan $Base.RawSizeBytes
         $listed = Get-PgBackup -Repository $Repo.Path -Id $Base.Id @KeyArgs
         $listed.StopLsn | Should -Be $Base.StopLsn
+        $manifest = Get-Content (Join-Path $Base.Path 'manifest.json') -Raw | ConvertFrom-Json
+        $manifest.compression | Should -Be 'zstd'
+        $manifest.compressionLevel | Should -Be 1 -Because 'base backups default to zstd level 1, as WAL does'
     }
 }
 

@@ -25,6 +25,13 @@ public sealed class PhysicalBackupJob(JobContext context)
     private const string PgManifestRole = "pgmanifest";
     private static readonly TimeSpan WalPollInterval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// zstd level for base backups when none is given. Database pages compress about as well at level 1 as at 3
+    /// (a 545 MB pgbench cluster: 31.3 MB either way) for a third less CPU (0.58 s against 0.88 s in-process), and a
+    /// base backup shares the machine with the server it copies. WAL uses level 1 for the same reason.
+    /// </summary>
+    public const int DefaultZstdLevel = 1;
+
     public async Task<Backup> RunAsync(BackupRequest request, CancellationToken cancellationToken)
     {
         using var log = RunLog.Create(context, "Invoke-PgBackup");

@@ -12,13 +12,16 @@ public enum CompressionAlgorithm
 /// <summary>Which compressor a stored file uses, with a validated level.</summary>
 public sealed record CompressionSettings(CompressionAlgorithm Algorithm, int Level)
 {
-    public static CompressionSettings Default { get; } = new(CompressionAlgorithm.Zstd, 3);
+    public const int DefaultZstdLevel = 3;
 
-    public static CompressionSettings Create(CompressionAlgorithm algorithm, int? level)
+    public static CompressionSettings Default { get; } = new(CompressionAlgorithm.Zstd, DefaultZstdLevel);
+
+    /// <summary>The settings for an algorithm and an optional level; zstd without a level gets <paramref name="zstdDefault"/>.</summary>
+    public static CompressionSettings Create(CompressionAlgorithm algorithm, int? level, int zstdDefault = DefaultZstdLevel)
     {
         var (min, max, fallback) = algorithm switch
         {
-            CompressionAlgorithm.Zstd => (1, 19, 3),
+            CompressionAlgorithm.Zstd => (1, 19, zstdDefault),
             CompressionAlgorithm.Gzip => (1, 9, 6),
             _ => (0, 0, 0),
         };

@@ -66,9 +66,10 @@ public sealed class InvokePgBackupCommand : ServerCmdlet
     {
         var repository = ResolvePath(Repository);
         var key = GetKeySource();
-        var compression = CompressionSettings.Create((CompressionAlgorithm)(int)Compression, CompressionLevel);
-        var alerts = Notify ? RequireNotificationConfig(NotificationConfig) : null;
         var physical = Type == BackupKind.Physical;
+        var compression = CompressionSettings.Create(
+            (CompressionAlgorithm)(int)Compression, CompressionLevel, physical ? PhysicalBackupJob.DefaultZstdLevel : CompressionSettings.DefaultZstdLevel);
+        var alerts = Notify ? RequireNotificationConfig(NotificationConfig) : null;
         if (!physical && Database.Length == 0)
         {
             throw new Engine.Errors.PgBackupException(
