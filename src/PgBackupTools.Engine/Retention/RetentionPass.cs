@@ -17,6 +17,23 @@ internal sealed class RetentionPass
     public static IEnumerable<(RetentionCandidate Candidate, RetentionDecision Decision)> Run(
         IReadOnlyList<RetentionCandidate> database, RetentionPolicy policy, DateTimeOffset now)
     {
+        var pass = Apply(database, policy, now);
+        return database.Select(c => (c, pass.DecisionFor(c)));
+    }
+
+    /// <summary>The backups the size and verification checks flag; cheaper than a whole pass.</summary>
+    public static IReadOnlySet<RetentionCandidate> Suspicious(IReadOnlyList<RetentionCandidate> database, RetentionPolicy policy, DateTimeOffset now) =>
+        new HashSet<RetentionCandidate>(SuspiciousBackups.Find(CountedTowardBuckets(database, now), policy).Keys, ReferenceEqualityComparer.Instance);
+
+    /// <summary>Whether the rules keep every one of these backups; cheaper than <see cref="Run"/>, as no decision is made up.</summary>
+    public static bool KeepsAll(IReadOnlyList<RetentionCandidate> database, RetentionPolicy policy, DateTimeOffset now)
+    {
+        var pass = Apply(database, policy, now);
+        return database.All(pass._keep.ContainsKey);
+    }
+
+    private static RetentionPass Apply(IReadOnlyList<RetentionCandidate> database, RetentionPolicy policy, DateTimeOffset now)
+    {
         var pass = new RetentionPass(policy, now);
         var complete = pass.ClassifyRuns(database);
         pass.ProtectNewest(complete);
@@ -28,13 +45,12 @@ internal sealed class RetentionPass
         }
 
         pass.FillBuckets(complete.Where(b => !suspicious.ContainsKey(b)).ToList());
-        return database.Select(c => (c, pass.DecisionFor(c)));
+        return pass;
     }
 
     /// <summary>Decides runs that are not complete or are future-dated; returns the rest, newest first.</summary>
     private List<RetentionCandidate> ClassifyRuns(IReadOnlyList<RetentionCandidate> database)
     {
-        var complete = new List<RetentionCandidate>();
         foreach (var backup in database)
         {
             if (backup.StartTime > _now)
@@ -57,17 +73,19 @@ internal sealed class RetentionPass
                     Note(backup, RetentionReasons.IncompleteExpired);
                 }
             }
-            else if (backup.StartTime <= _now)
+            else if (backup.BeingRead && backup.StartTime <= _now)
             {
-                if (backup.BeingRead)
-                {
-                    Keep(backup, RetentionReasons.BeingRead);
-                }
-
-                complete.Add(backup);
+                Keep(backup, RetentionReasons.BeingRead);
             }
         }
 
+        return CountedTowardBuckets(database, _now);
+    }
+
+    /// <summary>The complete, not future-dated backups, newest first.</summary>
+    private static List<RetentionCandidate> CountedTowardBuckets(IEnumerable<RetentionCandidate> database, DateTimeOffset now)
+    {
+        var complete = database.Where(b => b.Status == BackupStatus.Complete && b.StartTime <= now).ToList();
         complete.Sort(NewestFirst);
         return complete;
     }

@@ -194,6 +194,22 @@ public class RetentionPlannerPropertyTests
         Assert.True(removed.Count == 0, $"a second run removed {string.Join(", ", removed)}");
     }
 
+    /// <summary>
+    /// Nothing is removed that the kept backups could keep alongside them: put back any one removed backup and
+    /// planning again removes something. (A backup whose bucket is left empty, or that alone fills it, fails this.)
+    /// </summary>
+    [Property]
+    public void NoRemovedBackupCouldHaveBeenKept(RetentionScenario scenario)
+    {
+        var outcome = new RetentionOutcome(scenario);
+        var kept = outcome.Kept.ToList();
+        foreach (var removed in scenario.History.Where(b => !outcome.IsKept(b)))
+        {
+            var again = new RetentionOutcome(scenario with { History = [.. kept, removed] });
+            Assert.True(again.Decisions.Any(d => d.Action == RetentionAction.Remove), $"{removed.Id} was removed, but the kept backups keep it when it is put back: {string.Join("; ", again[removed].Reasons)}");
+        }
+    }
+
     private static void AssertEachBucketIsFilledByItsNewest(RetentionOutcome outcome, List<RetentionCandidate> completeNewestFirst)
     {
         foreach (var (holder, index) in completeNewestFirst.Select((b, i) => (b, i)))
