@@ -25,7 +25,7 @@ public static class RetentionArbitraries
         from database in Gen.Elements("db0", "db1")
         from lastRun in Gen.Frequency((4, Gen.Choose(0, 3 * 24 * 60)), (1, Gen.Choose(0, 400 * 24 * 60)))
         from typicalSize in Gen.Choose(1_000, 10_000_000)
-        from runs in Gen.Sized(size => Gen.Choose(0, size + (size / 5))).SelectMany(count => Runs.ListOf(count))
+        from runs in Gen.Sized(size => Gen.Choose(0, size * 7 / 10)).SelectMany(count => Runs.ListOf(count))
         select Place(runs, $"s{stream}", server, database, RetentionHistories.Now.AddMinutes(-lastRun), typicalSize);
 
     private static List<RetentionCandidate> Place(IEnumerable<Run> runs, string stream, string server, string database, DateTimeOffset newest, long typicalSize)
@@ -56,8 +56,8 @@ public static class RetentionArbitraries
         from gap in Gen.Frequency(
             (1, Gen.Constant(TimeSpan.Zero)),                                   // same minute: ties on start time
             (6, Gen.Choose(1, 600).Select(m => TimeSpan.FromMinutes(m))),       // several a day
-            (12, Gen.Choose(12, 60).Select(h => TimeSpan.FromHours(h))),        // about daily
-            (1, Gen.Choose(20, 200).Select(d => TimeSpan.FromDays(d))))         // gaps of months
+            (11, Gen.Choose(12, 60).Select(h => TimeSpan.FromHours(h))),        // about daily
+            (2, Gen.Choose(20, 200).Select(d => TimeSpan.FromDays(d))))         // gaps of months
         from skew in Gen.Frequency((19, Gen.Constant<int?>(null)), (1, Gen.Choose(0, 100_000).Select(m => (int?)m)))
         from status in Gen.Frequency(
             (17, Gen.Constant(BackupStatus.Complete)), (2, Gen.Constant(BackupStatus.Incomplete)), (1, Gen.Constant(BackupStatus.InProgress)))
