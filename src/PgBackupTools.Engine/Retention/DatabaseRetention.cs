@@ -11,7 +11,7 @@ internal sealed class DatabaseRetention
     private readonly List<(RetentionCandidate Candidate, RetentionDecision Decision)> _removed = [];
     private readonly HashSet<RetentionCandidate> _suspiciousWhenRemoved = new(ReferenceEqualityComparer.Instance);
     private List<(RetentionCandidate Candidate, RetentionDecision Decision)> _kept = [];
-    private IReadOnlySet<RetentionCandidate> _suspicious = new HashSet<RetentionCandidate>(ReferenceEqualityComparer.Instance);
+    private Dictionary<RetentionCandidate, string> _suspicious = new(ReferenceEqualityComparer.Instance);
     private bool _verdictsChanged;
 
     private DatabaseRetention(RetentionPolicy policy, DateTimeOffset now)
@@ -36,8 +36,9 @@ internal sealed class DatabaseRetention
         var active = database;
         for (var first = true; ; first = false)
         {
-            var suspicious = RetentionPass.Suspicious(active, _policy, _now);
-            _verdictsChanged |= !first && !SameVerdicts(active, _suspicious, suspicious);
+            var counted = RetentionPass.CountedTowardBuckets(active, _now);
+            var suspicious = SuspiciousBackups.Find(counted, _policy);
+            _verdictsChanged |= !first && !SameVerdicts(counted, _suspicious, suspicious);
             _suspicious = suspicious;
             var pass = RetentionPass.Run(active, _policy, _now).ToList();
             _kept = pass.Where(p => p.Decision.Action == RetentionAction.Keep).ToList();
@@ -48,15 +49,15 @@ internal sealed class DatabaseRetention
 
             var removedNow = pass.Where(p => p.Decision.Action == RetentionAction.Remove).ToList();
             _removed.AddRange(removedNow);
-            _suspiciousWhenRemoved.UnionWith(removedNow.Select(r => r.Candidate).Where(suspicious.Contains));
+            _suspiciousWhenRemoved.UnionWith(removedNow.Select(r => r.Candidate).Where(suspicious.ContainsKey));
             active = _kept.Select(k => k.Candidate).ToList();
         }
     }
 
     /// <summary>
     /// The passes can remove a backup and only later find that the one that took its bucket is suspicious without
-    /// it (its size baseline went with it), leaving that bucket empty or to an older backup. Each removed backup,
-    /// newest first, goes back when a pass over the survivors and it keeps them all.
+    /// it (its size baseline went with it), leaving that bucket empty. Each removed backup, newest first, goes back
+    /// when a pass over the survivors and it keeps them all.
     /// </summary>
     private void PutBack()
     {
@@ -64,16 +65,24 @@ internal sealed class DatabaseRetention
         {
             changed = false;
             _removed.Sort((a, b) => RetentionPass.NewestFirst(a.Candidate, b.Candidate));
-            foreach (var candidate in _removed.Select(r => r.Candidate).ToList())
+            var survivors = RetentionPass.CountedTowardBuckets(_kept.Select(k => k.Candidate), _now);
+            foreach (var candidate in _removed.Select(r => r.Candidate).Where(c => RetentionPass.CountsTowardBuckets(c, _now)).ToList())
             {
+                var counted = Inserted(survivors, candidate);
+                var suspicious = SuspiciousBackups.Find(counted, _policy);
+                if (!MayKeep(candidate, survivors, suspicious))
+                {
+                    continue;
+                }
+
                 List<RetentionCandidate> trial = [.. _kept.Select(k => k.Candidate), candidate];
-                var suspicious = RetentionPass.Suspicious(trial, _policy, _now);
-                if (MayKeep(candidate, trial, suspicious) && RetentionPass.KeepsAll(trial, _policy, _now))
+                if (RetentionPass.KeepsAll(trial, _policy, _now))
                 {
                     _kept = RetentionPass.Run(trial, _policy, _now).ToList();
+                    _removed.RemoveAll(r => ReferenceEquals(r.Candidate, candidate));
+                    survivors = counted;
                     _suspicious = suspicious;
                     _verdictsChanged = true;
-                    _removed.RemoveAll(r => ReferenceEquals(r.Candidate, candidate));
                     changed = true;
                 }
             }
@@ -82,14 +91,23 @@ internal sealed class DatabaseRetention
 
     /// <summary>
     /// A cheap test that rules out most trials. A removed backup can only come back through a bucket (every other
-    /// rule that keeps a backup would have kept it in the first place), so it must not be suspicious now. And while
-    /// no verdict changes (in the passes, for the candidate, or for the survivors with the candidate back), each
-    /// bucket stays with the backup that first filled it, so the candidate cannot take one.
+    /// rule that keeps a backup would have kept it in the first place), so it must count toward buckets and not be
+    /// suspicious now. And while no verdict changes (in the passes, for the candidate, or for the survivors with the
+    /// candidate back), each bucket stays with the backup that first filled it, so the candidate cannot take one.
     /// </summary>
-    private bool MayKeep(RetentionCandidate candidate, List<RetentionCandidate> trial, IReadOnlySet<RetentionCandidate> suspicious) =>
-        !suspicious.Contains(candidate)
-        && (_verdictsChanged || _suspiciousWhenRemoved.Contains(candidate) || !SameVerdicts(trial.Where(c => !ReferenceEquals(c, candidate)), _suspicious, suspicious));
+    private bool MayKeep(RetentionCandidate candidate, List<RetentionCandidate> survivors, Dictionary<RetentionCandidate, string> suspicious) =>
+        !suspicious.ContainsKey(candidate)
+        && (_verdictsChanged || _suspiciousWhenRemoved.Contains(candidate) || !SameVerdicts(survivors, _suspicious, suspicious));
 
-    private static bool SameVerdicts(IEnumerable<RetentionCandidate> backups, IReadOnlySet<RetentionCandidate> before, IReadOnlySet<RetentionCandidate> after) =>
-        backups.All(b => before.Contains(b) == after.Contains(b));
+    private static List<RetentionCandidate> Inserted(List<RetentionCandidate> newestFirst, RetentionCandidate candidate)
+    {
+        var result = new List<RetentionCandidate>(newestFirst.Count + 1);
+        result.AddRange(newestFirst);
+        var index = result.BinarySearch(candidate, RetentionPass.NewestFirstComparer);
+        result.Insert(index < 0 ? ~index : index, candidate);
+        return result;
+    }
+
+    private static bool SameVerdicts(List<RetentionCandidate> backups, Dictionary<RetentionCandidate, string> before, Dictionary<RetentionCandidate, string> after) =>
+        backups.TrueForAll(b => before.ContainsKey(b) == after.ContainsKey(b));
 }

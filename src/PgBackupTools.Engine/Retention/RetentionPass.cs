@@ -21,10 +21,6 @@ internal sealed class RetentionPass
         return database.Select(c => (c, pass.DecisionFor(c)));
     }
 
-    /// <summary>The backups the size and verification checks flag; cheaper than a whole pass.</summary>
-    public static IReadOnlySet<RetentionCandidate> Suspicious(IReadOnlyList<RetentionCandidate> database, RetentionPolicy policy, DateTimeOffset now) =>
-        new HashSet<RetentionCandidate>(SuspiciousBackups.Find(CountedTowardBuckets(database, now), policy).Keys, ReferenceEqualityComparer.Instance);
-
     /// <summary>Whether the rules keep every one of these backups; cheaper than <see cref="Run"/>, as no decision is made up.</summary>
     public static bool KeepsAll(IReadOnlyList<RetentionCandidate> database, RetentionPolicy policy, DateTimeOffset now)
     {
@@ -83,12 +79,15 @@ internal sealed class RetentionPass
     }
 
     /// <summary>The complete, not future-dated backups, newest first.</summary>
-    private static List<RetentionCandidate> CountedTowardBuckets(IEnumerable<RetentionCandidate> database, DateTimeOffset now)
+    public static List<RetentionCandidate> CountedTowardBuckets(IEnumerable<RetentionCandidate> database, DateTimeOffset now)
     {
-        var complete = database.Where(b => b.Status == BackupStatus.Complete && b.StartTime <= now).ToList();
+        var complete = database.Where(b => CountsTowardBuckets(b, now)).ToList();
         complete.Sort(NewestFirst);
         return complete;
     }
+
+    public static bool CountsTowardBuckets(RetentionCandidate backup, DateTimeOffset now) =>
+        backup.Status == BackupStatus.Complete && backup.StartTime <= now;
 
     private void ProtectNewest(List<RetentionCandidate> complete)
     {
@@ -196,6 +195,8 @@ internal sealed class RetentionPass
             list.Add(text);
         }
     }
+
+    internal static readonly IComparer<RetentionCandidate> NewestFirstComparer = Comparer<RetentionCandidate>.Create(NewestFirst);
 
     internal static int NewestFirst(RetentionCandidate a, RetentionCandidate b) =>
         b.StartTime.CompareTo(a.StartTime) is var c && c != 0 ? c : string.CompareOrdinal(b.Id, a.Id);

@@ -16,7 +16,7 @@ public static class RetentionPlanner
         return candidates
             .GroupBy(c => (c.Server, c.Database))
             .SelectMany(g => DatabaseRetention.Decide(g.ToList(), policy, now))
-            .OrderBy(p => p.Candidate, Comparer<RetentionCandidate>.Create(RetentionPass.NewestFirst))
+            .OrderBy(p => p.Candidate, RetentionPass.NewestFirstComparer)
             .Select(p => p.Decision)
             .ToList();
     }
