@@ -1,5 +1,6 @@
 # Remove-PgBackupExpired against a real repository and a throwaway PostgreSQL: -WhatIf, count-based policies on
-# same-day backups, removal from listing and disk, restorability of what is kept, and a concurrent backup.
+# same-day backups, removal from listing and disk, restorability of what is kept, a concurrent backup, and a run
+# killed in the middle of a removal.
 # Dated histories (days, weeks, months) are covered by the xUnit planner tests: start times cannot be faked here.
 
 BeforeAll {
@@ -15,6 +16,10 @@ BeforeAll {
 
     function New-Backups([string] $Repository, [hashtable] $Key, [int] $Count) {
         1..$Count | ForEach-Object { Invoke-PgBackup -Repository $Repository -Database $Db @Conn @Key -ErrorAction Stop }
+    }
+
+    function Add-EmptyFiles([string] $Directory, [int] $Count) {
+        foreach ($i in 1..$Count) { [System.IO.File]::Create("$Directory/padding-$i").Dispose() }
     }
 }
 
@@ -112,5 +117,64 @@ Describe 'Remove-PgBackupExpired' {
         $null = Restore-PgBackup -InputObject $newest -TargetDatabase $target @Conn @key -Confirm:$false -ErrorAction Stop
         Get-PgbtScalar $Server $target 'SELECT count(*) FROM t' | Should -Be '2000'
         @(Get-ChildItem -LiteralPath (Join-Path $repo.Path 'backups') -Force -Filter '.deleting-*').Count | Should -Be 0
+    }
+
+    It 'leaves a consistent repository when killed in the middle of a removal, and the next run finishes the job' {
+        $repo = New-PgbtRepository -Root $Root -Kind KeyFile
+        $key = $repo.KeyArgs
+        $made = @(New-Backups $repo.Path $key 4)
+        $kept = @($made | Sort-Object StartTime -Descending | Select-Object -First 2)
+        $expired = @($made | Where-Object Id -notin $kept.Id)
+        # Deleting a backup folder takes well under a millisecond, too short to kill the run inside it. With 15,000
+        # extra files each, deleting an expired backup (after its rename to .deleting-<id>) takes over 100 ms, and
+        # the kill lands while its files are being deleted.
+        $expired | ForEach-Object { Add-EmptyFiles $_.Path 15000 }
+        $entries = @{}
+        $expired | ForEach-Object { $entries[$_.Id] = [System.IO.Directory]::GetFileSystemEntries($_.Path).Count }
+        $script = Join-Path $TestDrive 'remove-expired.ps1'
+        Set-Content -LiteralPath $script -Value @'
+param([string] $Module, [string] $Repository, [string] $KeyFile)
+$ErrorActionPreference = 'Stop'
+Import-Module $Module
+$null = Remove-PgBackupExpired -Repository $Repository -KeyFile $KeyFile -KeepDaily 0 -KeepWeekly 0 -KeepMonthly 0 -KeepLast 2 -Force
+'@
+        $backups = Join-Path $repo.Path 'backups'
+        $deletionBegun = {
+            foreach ($folder in [System.IO.Directory]::GetDirectories($backups, '.deleting-*')) {
+                $id = [System.IO.Path]::GetFileName($folder).Substring('.deleting-'.Length)
+                try { if ([System.IO.Directory]::GetFileSystemEntries($folder).Count -lt $entries[$id]) { return $true } } catch [System.IO.DirectoryNotFoundException] { }
+            }
+            $false
+        }
+
+        $child = Start-PgbtPwshScript -File $script -Arguments @('-Module', (Get-PgbtModulePath), '-Repository', $repo.Path, '-KeyFile', $repo.KeyFile)
+        $null = Wait-PgbtCondition -TimeoutSeconds 120 -IntervalMilliseconds 1 -Condition { $child.HasExited -or (& $deletionBegun) }
+        $finishedBeforeKill = $child.HasExited
+        $child.Kill()   # SIGKILL
+        $child.WaitForExit()
+
+        $finishedBeforeKill | Should -BeFalse -Because "the kill must land during the removal (child output: $($child.StandardOutput.ReadToEnd()) $($child.StandardError.ReadToEnd()))"
+        $halfDeleted = @(Get-ChildItem -LiteralPath $backups -Force -Directory -Filter '.deleting-*')
+        $halfDeleted.Count | Should -Be 1 -Because 'the kill must land while an expired backup was being deleted'
+        $halfDeletedId = $halfDeleted[0].Name.Substring('.deleting-'.Length)
+        $halfDeletedId | Should -BeIn $expired.Id
+        [System.IO.Directory]::GetFileSystemEntries($halfDeleted[0].FullName).Count | Should -BeLessThan $entries[$halfDeletedId] -Because 'the kill must land after its deletion began'
+        $listed = @(Get-PgBackup -Repository $repo.Path -IncludeIncomplete @key -ErrorAction Stop)
+        $listed.Id | Should -Not -Contain $halfDeletedId
+        @($listed | Where-Object Id -in $expired.Id).Count | Should -BeGreaterThan 0 -Because 'the kill must land before the run removed every expired backup'
+        $listed | ForEach-Object { $_.Status | Should -Be 'Complete' }
+        $listed.Id | Should -Be @($made | Where-Object { Test-Path -LiteralPath $_.Path } | Sort-Object StartTime -Descending).Id
+        foreach ($b in $listed) {
+            (Test-PgBackup -InputObject $b -Level Checksum @key -ErrorAction Stop).Status | Should -Be 'Passed' -Because "$($b.Id) is listed"
+        }
+
+        $second = @(Remove-PgBackupExpired -Repository $repo.Path @CountOnly -KeepLast 2 @key -Force -Verbose -ErrorAction Stop 4>&1)
+
+        $verbose = @($second | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+        "$verbose" | Should -Match 'Finished 1 deletion\(s\) an earlier run left incomplete'
+        $decisions = @($second | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+        ($decisions | Where-Object Action -eq 'Keep').Id | Sort-Object | Should -Be ($kept.Id | Sort-Object)
+        Get-PgbtBackupFolderEntries $repo.Path | Sort-Object | Should -Be ($kept.Id | Sort-Object)
+        @(Get-PgBackup -Repository $repo.Path -IncludeIncomplete @key).Id | Sort-Object | Should -Be ($kept.Id | Sort-Object)
     }
 }

@@ -381,16 +381,38 @@ function Assert-PgbtNoBackup {
     Get-PgbtBackupFolderEntries $Repository.Path | Should -BeNullOrEmpty -Because 'a failed backup must leave nothing in backups/'
 }
 
-function Start-PgbtPsqlProcess {
-    <# Starts psql running -Sql in the background (a session that stays connected); returns the Process. #>
-    param([Parameter(Mandatory)] $Server, [Parameter(Mandatory)] [string] $Database, [Parameter(Mandatory)] [string] $Sql)
-    $psi = [System.Diagnostics.ProcessStartInfo]::new((Join-Path $Server.BinDir 'psql'))
-    foreach ($a in @('-X', '-q', '-h', $Server.Host, '-p', "$($Server.Port)", '-U', $Server.User, '-d', $Database, '-c', $Sql)) { $psi.ArgumentList.Add($a) }
-    $psi.Environment['PGPASSWORD'] = $Server.Password
+function Start-PgbtRedirectedProcess {
+    <# Starts a program with its output redirected, adding -Environment to the inherited variables; returns the Process. #>
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $Arguments = @(), [hashtable] $Environment = @{})
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($a in $Arguments) { $psi.ArgumentList.Add($a) }
+    foreach ($name in $Environment.Keys) { $psi.Environment[$name] = $Environment[$name] }
     $psi.UseShellExecute = $false
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
     [System.Diagnostics.Process]::Start($psi)
+}
+
+function Start-PgbtPsqlProcess {
+    <# Starts psql running -Sql in the background (a session that stays connected); returns the Process. #>
+    param([Parameter(Mandatory)] $Server, [Parameter(Mandatory)] [string] $Database, [Parameter(Mandatory)] [string] $Sql)
+    Start-PgbtRedirectedProcess -FilePath (Join-Path $Server.BinDir 'psql') -Environment @{ PGPASSWORD = $Server.Password } -Arguments @(
+        '-X', '-q', '-h', $Server.Host, '-p', "$($Server.Port)", '-U', $Server.User, '-d', $Database, '-c', $Sql)
+}
+
+function Get-PgbtPwshLeadingArguments {
+    <#
+        What comes before the options when [Environment]::ProcessPath is started as a child PowerShell: pwsh.dll when
+        this PowerShell runs as a dotnet tool (ProcessPath is then dotnet), else nothing.
+    #>
+    if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { @((Join-Path $PSHOME 'pwsh.dll')) } else { @() }
+}
+
+function Start-PgbtPwshScript {
+    <# Starts a child PowerShell running a script file with arguments, output redirected; returns the Process. #>
+    param([Parameter(Mandatory)] [string] $File, [string[]] $Arguments = @())
+    Start-PgbtRedirectedProcess -FilePath ([Environment]::ProcessPath) -Arguments (
+        @(Get-PgbtPwshLeadingArguments) + @('-NoProfile', '-NonInteractive', '-File', $File) + $Arguments)
 }
 
 function Get-PgbtFileMode {

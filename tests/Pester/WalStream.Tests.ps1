@@ -190,7 +190,7 @@ Describe 'Restarting the stream' {
         # WAL written while no stream runs: the slot keeps it on the server.
         $during = @(& $Switch; & $Switch)
 
-        [string[]] $pwshArgs = if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { @((Join-Path $PSHOME 'pwsh.dll')) } else { @() }
+        [string[]] $pwshArgs = @(Get-PgbtPwshLeadingArguments)
         $script = @'
 $ErrorActionPreference = 'Stop'
 Import-Module $env:PGBT_T_MODULE

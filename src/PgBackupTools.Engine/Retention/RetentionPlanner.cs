@@ -13,29 +13,12 @@ public static class RetentionPlanner
     {
         ArgumentNullException.ThrowIfNull(policy);
         Validate(policy);
-        var active = candidates.ToList();
-        var removed = new List<(RetentionCandidate Candidate, RetentionDecision Decision)>();
-
-        // Applied until nothing more goes: which backups look suspicious depends on their neighbours, so the
-        // survivors of one pass could decide differently. At the fixed point, a second run removes nothing.
-        while (true)
-        {
-            var pass = active
-                .GroupBy(c => (c.Server, c.Database))
-                .SelectMany(g => RetentionPass.Run(g.ToList(), policy, now))
-                .ToList();
-            var removedNow = pass.Where(p => p.Decision.Action == RetentionAction.Remove).ToList();
-            if (removedNow.Count == 0)
-            {
-                return pass.Concat(removed)
-                    .OrderBy(p => p.Candidate, Comparer<RetentionCandidate>.Create(RetentionPass.NewestFirst))
-                    .Select(p => p.Decision)
-                    .ToList();
-            }
-
-            removed.AddRange(removedNow);
-            active = pass.Where(p => p.Decision.Action == RetentionAction.Keep).Select(p => p.Candidate).ToList();
-        }
+        return candidates
+            .GroupBy(c => (c.Server, c.Database))
+            .SelectMany(g => DatabaseRetention.Decide(g.ToList(), policy, now))
+            .OrderBy(p => p.Candidate, RetentionPass.NewestFirstComparer)
+            .Select(p => p.Decision)
+            .ToList();
     }
 
     private static void Validate(RetentionPolicy policy)

@@ -43,7 +43,10 @@ internal static class SuspiciousBackups
 
     private static double Median(List<long> sizes, int window)
     {
-        var recent = sizes.Skip(Math.Max(0, sizes.Count - window)).Order().ToArray();
+        var count = Math.Min(window, sizes.Count);
+        var recent = new long[count];
+        sizes.CopyTo(sizes.Count - count, recent, 0, count);
+        Array.Sort(recent);
         var middle = recent.Length / 2;
         return recent.Length % 2 == 1 ? recent[middle] : (recent[middle - 1] + (double)recent[middle]) / 2;
     }

@@ -68,6 +68,28 @@ public class RetentionPlannerScenarioTests
     }
 
     [Fact]
+    public void AVerifiedBackupIsNotLostWhenTheBackupThatTookItsDayTurnsSuspiciousWithoutIt()
+    {
+        // Found by the property tests. The first pass gives Nov 22 to the 3.2 MB backup and removes the verified 2.7 MB
+        // one of the same day; without that one in its size baseline, the 3.2 MB backup is below half of the 9 MB
+        // before it, so the next pass finds it suspicious and removes it too, and Nov 22 was left with no backup.
+        var day24 = Complete(new DateTimeOffset(2026, 11, 24, 2, 47, 0, TimeSpan.Zero), size: 871, verification: VerificationOutcome.Passed);
+        var day22 = Complete(new DateTimeOffset(2026, 11, 22, 16, 47, 0, TimeSpan.Zero), size: 3_240_357);
+        var day22Verified = Complete(new DateTimeOffset(2026, 11, 22, 13, 12, 0, TimeSpan.Zero), size: 2_744_086, verification: VerificationOutcome.Passed);
+        var day20 = Complete(new DateTimeOffset(2026, 11, 20, 22, 25, 0, TimeSpan.Zero), size: 9_052_406);
+        var policy = Utc7412 with { KeepLast = 0, KeepDaily = 3, KeepWeekly = 2, KeepMonthly = 0 };
+
+        var decisions = RetentionPlanner.Decide([day24, day22, day22Verified, day20], policy, Now).ToDictionary(d => d.Id);
+
+        Assert.Equal(["daily 2026-11-22", "weekly 2026-W47"], decisions[day22Verified.Id].Reasons);
+        Assert.Equal(RetentionAction.Keep, decisions[day22Verified.Id].Action);
+        Assert.Equal(RetentionAction.Keep, decisions[day24.Id].Action);
+        Assert.Equal(["daily 2026-11-20"], decisions[day20.Id].Reasons);
+        Assert.Equal(RetentionAction.Remove, decisions[day22.Id].Action);
+        Assert.Contains(decisions[day22.Id].Reasons, r => r.StartsWith("suspicious: size", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void FutureDatedBackupsAreKeptAndDoNotFillBuckets()
     {
         var history = Daily(new DateOnly(2026, 11, 1), 25);
