@@ -5,7 +5,7 @@
 
 .DESCRIPTION
     Builds a pgbench database at -Scale plus a jsonb/text table, then times in the same run:
-      pg_dump -Fc -f file, pg_dump -Fc -Z0 > file, Invoke-PgBackup (defaults: zstd + AES-256-GCM),
+      pg_dump -Fc -f file, pg_dump -Fc -Z0 -f file (the raw dump, as '> file' in a shell), Invoke-PgBackup (defaults: zstd + AES-256-GCM),
       pg_restore -j2 of the -Fc file, Restore-PgBackup -Jobs 2.
     Each compared pair is timed -Runs times, interleaved (ours, theirs, ours, ...), and the median is compared: on a
     small shared machine one run varies by up to 2x. Prints seconds, the ratios against the targets, peak RSS of the
@@ -114,14 +114,13 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
 '@
     $fcFile = Join-Path $work 'bench.fc.dump'
     $z0File = Join-Path $work 'bench.z0.dump'
-    $pgDump = Get-TestPostgresPsqlPath -Server $server -Tool pg_dump
     $env:PGBT_BENCH_PASSWORD = [string]$server.Password
     try {
         $common = @('-ModulePath', $ModulePath, '-Repo', $repo, '-KeyFile', $keyFile, '-PgHost', [string]$server.Host, '-Port', [string]$server.Port, '-User', [string]$server.User)
         $prefix = if ($haveTime) { @($timeExe, '-v', '-o', $timeOut) } else { @() }
         $fcRuns = @(); $z0Runs = @(); $invokeRuns = @(); $rssRuns = @()
         for ($run = 1; $run -le $Runs; $run++) {
-            Write-Section "Bench 2-4/7, run $run of ${Runs}: Invoke-PgBackup (defaults, fresh pwsh), pg_dump -Fc -f file, pg_dump -Fc -Z0 > file"
+            Write-Section "Bench 2-4/7, run $run of ${Runs}: Invoke-PgBackup (defaults, fresh pwsh), pg_dump -Fc -f file, pg_dump -Fc -Z0 -f file"
             Invoke-ChildPwsh -RepoRoot $RepoRoot -File $child -Prefix $prefix -ArgumentList ($common + @('-OutJson', $childJson, '-Mode', 'backup'))
             $invoke = Get-Content $childJson -Raw | ConvertFrom-Json
             $invokeRuns += $invoke.Seconds
@@ -133,13 +132,9 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
             }
             $rssRuns += $rss
             $fcRuns += Measure-Seconds { Invoke-PgTool -Server $server -Tool pg_dump -ArgumentList @('-Fc', '-f', $fcFile, 'bench') }
-            $env:PGPASSWORD = [string]$server.Password
-            try {
-                $z0Runs += Measure-Seconds {
-                    & $pgDump -h $server.Host -p $server.Port -U $server.User -Fc -Z0 bench > $z0File
-                    if ($LASTEXITCODE -ne 0) { throw "pg_dump -Z0 failed with exit code $LASTEXITCODE" }
-                }
-            } finally { Remove-Item Env:PGPASSWORD -ErrorAction Ignore }
+            # pg_dump writes the file itself, as under a shell's '> file': a PowerShell redirection would pass
+            # every byte through this pwsh and make the baseline about 0.5 s slower.
+            $z0Runs += Measure-Seconds { Invoke-PgTool -Server $server -Tool pg_dump -ArgumentList @('-Fc', '-Z0', '-f', $z0File, 'bench') }
         }
         $fcSeconds = Get-Median $fcRuns; $z0Seconds = Get-Median $z0Runs
         $invoke = [pscustomobject]@{ Seconds = Get-Median $invokeRuns; Bytes = $invoke.Bytes }
@@ -190,7 +185,7 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
     Write-Section "Bench 7/7: results (scale $Scale, database $([math]::Round($dbSize / 1MB)) MB; medians of $Runs interleaved runs)"
     $timings = @(
         [pscustomobject]@{ Step = 'pg_dump -Fc -f file';        Seconds = $fcSeconds;        SizeMB = [math]::Round($fcSize / 1MB, 1) }
-        [pscustomobject]@{ Step = 'pg_dump -Fc -Z0 > file';     Seconds = $z0Seconds;        SizeMB = [math]::Round($z0Size / 1MB, 1) }
+        [pscustomobject]@{ Step = 'pg_dump -Fc -Z0 -f file';     Seconds = $z0Seconds;        SizeMB = [math]::Round($z0Size / 1MB, 1) }
         [pscustomobject]@{ Step = 'Invoke-PgBackup (default)';  Seconds = $invoke.Seconds;   SizeMB = [math]::Round($invoke.Bytes / 1MB, 1) }
         [pscustomobject]@{ Step = 'pg_restore -j2';             Seconds = $pgRestoreSeconds; SizeMB = $null }
         [pscustomobject]@{ Step = 'Restore-PgBackup -Jobs 2';   Seconds = $restore.Seconds;  SizeMB = $null }
