@@ -147,6 +147,20 @@ Describe 'Integrity' {
         & $GetTempDatabases | Should -BeNullOrEmpty -Because 'no pgbt_restore_* database may remain'
     }
 
+    It 'a flipped byte in the first chunk, where the table of contents is, fails a -Jobs 2 restore (read while the database is created) and leaves no database' {
+        $repo = New-PgbtRepository -Root $Root -Kind KeyFile
+        $key = $repo.KeyArgs
+        $b = Invoke-PgBackup -Repository $repo.Path -Database $SourceDb @Conn @key -ErrorAction Stop
+        $dump = Get-ChildItem -LiteralPath $b.Path -File -Filter 'database.pgdump*'
+        & $FlipByte $dump.FullName 4096
+        $target = 'corrupt toc'
+        $out = Restore-PgBackup -InputObject $b -TargetDatabase $target -Jobs 2 @Conn @key -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable err
+        $out | Should -BeNullOrEmpty
+        Assert-PgbtErrorId $err 'IntegrityCheckFailed'
+        Test-PgbtDatabase $Server $target | Should -BeFalse
+        & $GetTempDatabases | Should -BeNullOrEmpty -Because 'no pgbt_restore_* database may remain'
+    }
+
     It 'a flipped byte in a stored dump does not harm an existing target restored with -Force' {
         $repo = New-PgbtRepository -Root $Root -Kind KeyFile
         $key = $repo.KeyArgs

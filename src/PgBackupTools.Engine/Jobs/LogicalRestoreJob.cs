@@ -63,19 +63,31 @@ public sealed class LogicalRestoreJob(JobContext context)
 
         var temporary = "pgbt_restore_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(5)).ToLowerInvariant();
         var properties = manifest.Server.Encoding is { } enc ? new PgDatabaseProperties(enc, manifest.Server.Collate!, manifest.Server.Ctype!) : null;
-        await CreateTemporaryAsync(admin, temporary, properties, logger, cancellationToken).ConfigureAwait(false);
+        using var passFile = PgPassFile.Create(request.Connection.WithDatabase(temporary));
+        var progress = new ProgressMeter(context.Reporter, 1, $"Restoring {manifest.Database} into {request.TargetDatabase}", context.Time);
+        var runner = new PgRestoreRunner(pgRestore, stored, dataKey, passFile, request.Connection, logger, progress);
+        // pg_restore reads the archive's table of contents while the server creates the database.
+        var planning = runner.PlanAsync(request.Jobs, catalog, cancellationToken);
+        try
+        {
+            await CreateTemporaryAsync(admin, temporary, properties, logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ObserveQuietlyAsync(planning).ConfigureAwait(false);
+            throw;
+        }
+
         var renamed = false;
         try
         {
-            using var passFile = PgPassFile.Create(request.Connection.WithDatabase(temporary));
             if (request.IncludeGlobals)
             {
                 var psql = await locator.FindAsync(PgToolNames.Psql, server.Major, cancellationToken).ConfigureAwait(false);
                 await RestoreGlobalsAsync(psql, stored, dataKey, passFile, request.Connection, logger, cancellationToken).ConfigureAwait(false);
             }
 
-            var progress = new ProgressMeter(context.Reporter, 1, $"Restoring {manifest.Database} into {request.TargetDatabase}", context.Time);
-            await new PgRestoreRunner(pgRestore, stored, dataKey, passFile, request.Connection, logger, progress).RestoreAsync(temporary, request.Jobs, catalog, cancellationToken).ConfigureAwait(false);
+            await runner.RestoreAsync(temporary, await planning.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             progress.Complete();
             cancellationToken.ThrowIfCancellationRequested();
             await SwapInAsync(admin, temporary, request.TargetDatabase, state, logger, cancellationToken).ConfigureAwait(false);
@@ -135,6 +147,19 @@ public sealed class LogicalRestoreJob(JobContext context)
             Jobs = 1,
             ReplacedExisting = state != PgDatabaseAdmin.TargetState.Missing,
         };
+    }
+
+    /// <summary>Waits for a task whose outcome no longer matters, so it never runs on unobserved.</summary>
+    private static async Task ObserveQuietlyAsync(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The caller is already failing with the error that counts.
+        }
     }
 
     private static async Task CreateTemporaryAsync(PgDatabaseAdmin admin, string temporary, PgDatabaseProperties? properties, ILogger logger, CancellationToken cancellationToken)

@@ -20,13 +20,18 @@ internal sealed class PgRestoreRunner(
     private const int BufferSize = 1 << 20;
     private readonly ManifestFile _dump = stored.RequireFile("dump");
 
-    public async Task RestoreAsync(string database, int jobs, BackupCatalog catalog, CancellationToken cancellationToken)
+    public async Task RestoreAsync(string database, int jobs, BackupCatalog catalog, CancellationToken cancellationToken) =>
+        await RestoreAsync(database, await PlanAsync(jobs, catalog, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// How <paramref name="jobs"/> pg_restore processes share the work, from the archive's table of contents; null for
+    /// one job. It needs no database, so a caller can run it while the target database is being created.
+    /// </summary>
+    public async Task<ParallelRestorePlan?> PlanAsync(int jobs, BackupCatalog catalog, CancellationToken cancellationToken)
     {
-        var target = "--dbname=" + database;
         if (jobs <= 1)
         {
-            await RunAsync([target], "restore", verifyWholeFile: true, cancellationToken).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         var dataList = await ListAsync("--section=data", cancellationToken).ConfigureAwait(false);
@@ -35,6 +40,18 @@ internal sealed class PgRestoreRunner(
         logger.Information(
             "Parallel restore with {Jobs} jobs: {DataWorkers} data streams, {IndexWorkers} index streams, {Rest} remaining post-data entries",
             jobs, plan.DataWorkers.Count, plan.IndexWorkers.Count, plan.RemainingPostData.Count);
+        return plan;
+    }
+
+    /// <summary>Restores into <paramref name="database"/>: one pg_restore without a plan, else the plan's phases.</summary>
+    public async Task RestoreAsync(string database, ParallelRestorePlan? plan, CancellationToken cancellationToken)
+    {
+        var target = "--dbname=" + database;
+        if (plan is null)
+        {
+            await RunAsync([target], "restore", verifyWholeFile: true, cancellationToken).ConfigureAwait(false);
+            return;
+        }
 
         var listDirectory = Path.Combine(Path.GetTempPath(), "pgbt-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant());
         SecureFileSystem.CreatePrivateDirectory(listDirectory);
