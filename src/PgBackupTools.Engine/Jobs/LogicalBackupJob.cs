@@ -45,8 +45,9 @@ public sealed class LogicalBackupJob(JobContext context)
         var properties = await PgDatabaseProperties.QueryAsync(connection, cancellationToken).ConfigureAwait(false);
         logger.Information("Server {Server} runs PostgreSQL {Major}.{Minor}; database size {Size} bytes", connection.Endpoint, server.Major, server.Minor, server.DatabaseSizeBytes);
         var locator = new PgToolLocator(context.PgBinDirectory);
+        var findingDumpAll = locator.FindAsync(PgToolNames.PgDumpAll, server.Major, cancellationToken);
         var pgDump = await locator.FindAsync(PgToolNames.PgDump, server.Major, cancellationToken).ConfigureAwait(false);
-        var pgDumpAll = await locator.FindAsync(PgToolNames.PgDumpAll, server.Major, cancellationToken).ConfigureAwait(false);
+        var pgDumpAll = await findingDumpAll.ConfigureAwait(false);
         logger.Debug("Using {PgDump} ({Version})", pgDump.Path, pgDump.VersionText);
 
         var lockName = RepositoryLock.DatabaseLockName(connection.Endpoint, connection.Database);
@@ -64,9 +65,24 @@ public sealed class LogicalBackupJob(JobContext context)
         logger.Information("Backup {BackupId} started", id);
 
         using var passFile = PgPassFile.Create(connection);
-        var (scan, dumpFile) = await DumpAsync(pgDump, connection, passFile, pending, request.Compression, logger, cancellationToken).ConfigureAwait(false);
+        // Roles and tablespaces are small and need no snapshot shared with the dump: pg_dumpall runs beside pg_dump.
+        using var globalsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var dumpingGlobals = DumpGlobalsAsync(pgDumpAll, connection, passFile, server.IsSuperuser, logger, globalsStop.Token);
+        (CustomArchiveScannerResult Scan, ManifestFile File) dumped;
+        try
+        {
+            dumped = await DumpAsync(pgDump, connection, passFile, pending, request.Compression, logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await globalsStop.CancelAsync().ConfigureAwait(false);
+            await SideTask.ObserveQuietlyAsync(dumpingGlobals).ConfigureAwait(false);
+            throw;
+        }
+
+        var (scan, dumpFile) = dumped;
         pending.Add(dumpFile);
-        var globals = await DumpGlobalsAsync(pgDumpAll, connection, passFile, server.IsSuperuser, logger, cancellationToken).ConfigureAwait(false);
+        var globals = await dumpingGlobals.ConfigureAwait(false);
         await pending.WriteSmallFileAsync("globals.sql" + request.Compression.FileSuffix + EncryptionSuffix(repository), GlobalsRole, globals, request.Compression, cancellationToken).ConfigureAwait(false);
 
         var catalog = new BackupCatalog

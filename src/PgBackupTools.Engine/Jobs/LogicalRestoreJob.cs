@@ -74,7 +74,7 @@ public sealed class LogicalRestoreJob(JobContext context)
         }
         catch
         {
-            await ObserveQuietlyAsync(planning).ConfigureAwait(false);
+            await SideTask.ObserveQuietlyAsync(planning).ConfigureAwait(false);
             throw;
         }
 
@@ -147,19 +147,6 @@ public sealed class LogicalRestoreJob(JobContext context)
             Jobs = 1,
             ReplacedExisting = state != PgDatabaseAdmin.TargetState.Missing,
         };
-    }
-
-    /// <summary>Waits for a task whose outcome no longer matters, so it never runs on unobserved.</summary>
-    private static async Task ObserveQuietlyAsync(Task task)
-    {
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // The caller is already failing with the error that counts.
-        }
     }
 
     private static async Task CreateTemporaryAsync(PgDatabaseAdmin admin, string temporary, PgDatabaseProperties? properties, ILogger logger, CancellationToken cancellationToken)
