@@ -283,7 +283,7 @@ function Invoke-Demo {
 
 function Invoke-Bench {
     Invoke-Build
-    & (Join-Path $RepoRoot 'build/Bench.ps1') -RepoRoot $RepoRoot -ModulePath $StagedManifest -TestPostgresModule $TestPostgresModule -Scale $Scale -Runs $Runs
+    & (Join-Path $RepoRoot 'build/Bench.ps1') -RepoRoot $RepoRoot -ModulePath $StagedManifest -TestPostgresModule $TestPostgresModule -Scale $Scale -Runs $Runs -Configuration $Configuration
 }
 
 function Invoke-Clean {

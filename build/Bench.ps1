@@ -16,7 +16,8 @@ param(
     [Parameter(Mandatory)][string]$ModulePath,
     [Parameter(Mandatory)][string]$TestPostgresModule,
     [int]$Scale = 30,
-    [ValidateRange(1, 15)][int]$Runs = 3
+    [ValidateRange(1, 15)][int]$Runs = 3,
+    [string]$Configuration = 'Release'
 )
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
@@ -30,6 +31,8 @@ $targets = [ordered]@{
     'Invoke peak RSS (MB)'            = 200
     'Test Checksum / sha256sum time'  = 1.50
     'Test Restore (restore part) / pg_restore -j2 time' = 1.10
+    'Retention: decide 10,000 backups (ms)' = 2000
+    'Retention: list 10,000 manifests (ms)' = 1000
 }
 
 $timeExe = '/usr/bin/time'
@@ -179,6 +182,22 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
         Remove-Item Env:PGBT_BENCH_PASSWORD -ErrorAction Ignore
     }
 
+    Write-Section "Bench 6d/7: retention at scale: Remove-PgBackupExpired's decisions for 10,000 backups, and listing 10,000 manifests"
+    # The timed code is the xUnit RetentionBenchmarkTests: a synthetic repository of 10,000 manifests is quicker
+    # to write there than 10,000 real backups.
+    $retentionOutput = @(& dotnet test (Join-Path $RepoRoot 'tests/PgBackupTools.Tests') -c $Configuration --no-build --nologo `
+        --filter 'FullyQualifiedName~RetentionBenchmarkTests' --logger 'console;verbosity=detailed' 2>&1 | ForEach-Object { "$_" })
+    if ($LASTEXITCODE -ne 0) { throw "The retention benchmark failed:`n$($retentionOutput -join "`n")" }
+    $benchMs = {
+        param([string]$Pattern)
+        $m = $retentionOutput | Select-String -Pattern $Pattern | Select-Object -First 1
+        if (-not $m) { throw "The retention benchmark printed no line matching '$Pattern'." }
+        [int]$m.Matches[0].Groups[1].Value
+    }
+    $decideMs = & $benchMs 'BENCH RetentionPlanner\.Decide: \d+ backups in (\d+) ms'
+    $listMs = & $benchMs 'BENCH ManifestStore\.List: \d+ manifests in (\d+) ms'
+    Write-Host "Retention: $decideMs ms to decide 10,000 backups, $listMs ms to list 10,000 manifests"
+
     $physicalResult = & (Join-Path $RepoRoot 'build/BenchPhysical.ps1') -RepoRoot $RepoRoot -ModulePath $ModulePath -Server $server -Work $work -Runs $Runs
     foreach ($k in $physicalResult.Targets.Keys) { $targets[$k] = $physicalResult.Targets[$k] }
 
@@ -205,6 +224,8 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
         'Invoke peak RSS (MB)'          = $peakRssMb
         'Test Checksum / sha256sum time' = & $ratio $verify.Seconds $sha256sumSeconds
         'Test Restore (restore part) / pg_restore -j2 time' = & $ratio $trialRestoreSeconds $pgRestoreSeconds
+        'Retention: decide 10,000 backups (ms)' = $decideMs
+        'Retention: list 10,000 manifests (ms)' = $listMs
     }
     foreach ($k in $physicalResult.Values.Keys) { $values[$k] = $physicalResult.Values[$k] }
     $ratios = foreach ($k in $values.Keys) {
