@@ -168,15 +168,22 @@ Write-Host "Smoke test passed: $($actual.Count) cmdlets, help found for each."
 # portable build: on pwsh 7.6 the module loads them instead (DependencyDirectory.cs), which saves the JIT about half
 # a second of CPU per cmdlet. ReadyToRun code only runs on the runtime major and platform it was compiled for, so
 # the portable build stays for every other pwsh. Without the crossgen package the module just stays portable.
+# It is compiled for this machine's instruction sets: with crossgen's default (x86-64-v2 plus opportunistic
+# extensions) the runtime rejected SharpCompress's precompiled zstd decoder on an AVX-512 machine and ran it as
+# unoptimised tier-0 code, so a cold 365 MB decompression took 0.45-0.6 s of CPU instead of 0.13 s. On a CPU with
+# other instruction sets the runtime refuses the affected precompiled code and compiles it itself (slower, same result).
+$ReadyToRunCrossgenArguments = '--instruction-set:native'
+
 function Publish-PrecompiledDependencies {
     param([Parameter(Mandatory)][string]$DependenciesDirectory)
     $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
     $target = Join-Path $DependenciesDirectory "net10.0-$rid"
-    Write-Section "Build: publishing the engine ReadyToRun for net10.0 on $rid into Dependencies/net10.0-$rid/"
+    Write-Section "Build: publishing the engine ReadyToRun ($ReadyToRunCrossgenArguments) for net10.0 on $rid into Dependencies/net10.0-$rid/"
+    Clear-StaleReadyToRunImages -Rid $rid
     $publishDir = Join-Path ([IO.Path]::GetTempPath()) ("pgbt-engine-r2r-" + [guid]::NewGuid().ToString('N'))
     try {
         Invoke-Native dotnet @('publish', $EngineProject, '-c', $Configuration, '-f', 'net10.0', '-r', $rid, '--self-contained', 'false',
-            '-p:PublishReadyToRun=true', '-o', $publishDir, '--nologo', '-v', 'quiet')
+            '-p:PublishReadyToRun=true', "-p:PublishReadyToRunCrossgen2ExtraArgs=$ReadyToRunCrossgenArguments", '-o', $publishDir, '--nologo', '-v', 'quiet')
     } catch {
         Write-Warning "ReadyToRun compilation failed ($($_.Exception.Message)); the module stays portable only (slower to start)."
         if (Test-Path $publishDir) { Remove-Item $publishDir -Recurse -Force }
@@ -195,6 +202,20 @@ function Publish-PrecompiledDependencies {
     } finally {
         Remove-Item $publishDir -Recurse -Force
     }
+}
+
+# The SDK reuses the ReadyToRun images under obj/ when only crossgen's arguments changed (they are not among the
+# target's inputs), so the images are thrown away when they were made with other arguments or on another CPU.
+function Clear-StaleReadyToRunImages {
+    param([Parameter(Mandatory)][string]$Rid)
+    $r2rDir = Join-Path $EngineProject "obj/$Configuration/net10.0/$Rid/R2R"
+    $stamp = Join-Path $EngineProject "obj/$Configuration/net10.0/$Rid/pgbt-r2r.stamp"
+    $cpu = if (Test-Path /proc/cpuinfo) { (Select-String -Path /proc/cpuinfo -Pattern '^flags\s*:' | Select-Object -First 1).Line } else { $env:PROCESSOR_IDENTIFIER }
+    $expected = "$ReadyToRunCrossgenArguments|$cpu"
+    if ((Test-Path $stamp) -and (Get-Content $stamp -Raw).TrimEnd() -eq $expected) { return }
+    if (Test-Path $r2rDir) { Remove-Item $r2rDir -Recurse -Force }
+    New-Item -ItemType Directory -Force -Path (Split-Path $stamp) | Out-Null
+    Set-Content -Path $stamp -Value $expected -NoNewline
 }
 
 # pgbt-wal runs once per WAL segment as archive_command/restore_command: compiled ahead of time so the database

@@ -57,6 +57,20 @@ Describe 'Invoke-PgBackup round trip' {
             Should -Be (Get-PgbtScalar $Server $RichDb "SELECT md5(string_agg(decode(md5(g::text), 'hex'), ''::bytea ORDER BY g)) FROM generate_series(1, 131072) g")
     }
 
+    It 'restores the rich database identically with -Jobs <Jobs> (each pg_restore fed only its own data blocks)' -ForEach @(
+        @{ Jobs = 2 }
+        @{ Jobs = 4 }
+    ) {
+        $repo = New-PgbtRepository -Root $Root -Kind KeyFile
+        $key = $repo.KeyArgs
+        $b = Invoke-PgBackup -Repository $repo.Path -Database $RichDb @Conn @key -ErrorAction Stop
+        $target = "rich restored with $Jobs jobs"
+        $r = Restore-PgBackup -InputObject $b -TargetDatabase $target -Jobs $Jobs @Conn @key -Confirm:$false -ErrorAction Stop
+        $r.Jobs | Should -Be $Jobs
+        $r.Rows | Should -Be $RichStats.TotalRows
+        Assert-PgbtSameContent -Server $Server -Source $RichDb -Restored $target
+    }
+
     It 'round-trips with -Compression Gzip' {
         $repo = New-PgbtRepository -Root $Root -Kind KeyFile
         $key = $repo.KeyArgs

@@ -46,19 +46,10 @@ public sealed class LogicalRestoreJob(JobContext context)
         var pgRestore = await locator.FindAsync(PgToolNames.PgRestore, Math.Max(server.Major, DumpVersion.Major(manifest)), cancellationToken).ConfigureAwait(false);
         var admin = new PgDatabaseAdmin(maintenance);
 
-        var state = await admin.GetStateAsync(request.TargetDatabase, cancellationToken).ConfigureAwait(false);
         if (request.IsPartial)
         {
-            return await RestoreTablesAsync(request, stored, dataKey, catalog, admin, state, locator, server.Major, pgRestore, logger, started, startTimestamp, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (state == PgDatabaseAdmin.TargetState.HasObjects && !request.Force)
-        {
-            throw new PgBackupException(
-                "TargetDatabaseNotEmpty",
-                ErrorKind.ResourceExists,
-                $"Database '{request.TargetDatabase}' on {request.Connection.Endpoint} already holds objects. Choose another -TargetDatabase, or add -Force to replace it (the old one is dropped only after the restore succeeded).")
-            { Target = request.TargetDatabase };
+            var current = await admin.GetStateAsync(request.TargetDatabase, cancellationToken).ConfigureAwait(false);
+            return await RestoreTablesAsync(request, stored, dataKey, catalog, admin, current, locator, server.Major, pgRestore, logger, started, startTimestamp, cancellationToken).ConfigureAwait(false);
         }
 
         var temporary = "pgbt_restore_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(5)).ToLowerInvariant();
@@ -66,10 +57,22 @@ public sealed class LogicalRestoreJob(JobContext context)
         using var passFile = PgPassFile.Create(request.Connection.WithDatabase(temporary));
         var progress = new ProgressMeter(context.Reporter, 1, $"Restoring {manifest.Database} into {request.TargetDatabase}", context.Time);
         var runner = new PgRestoreRunner(pgRestore, stored, dataKey, passFile, request.Connection, logger, progress);
-        // pg_restore reads the archive's table of contents while the server creates the database.
+        // pg_restore reads the archive's table of contents while the server is asked about the target and creates the
+        // temporary database.
         var planning = runner.PlanAsync(request.Jobs, catalog, cancellationToken);
+        PgDatabaseAdmin.TargetState state;
         try
         {
+            state = await admin.GetStateAsync(request.TargetDatabase, cancellationToken).ConfigureAwait(false);
+            if (state == PgDatabaseAdmin.TargetState.HasObjects && !request.Force)
+            {
+                throw new PgBackupException(
+                    "TargetDatabaseNotEmpty",
+                    ErrorKind.ResourceExists,
+                    $"Database '{request.TargetDatabase}' on {request.Connection.Endpoint} already holds objects. Choose another -TargetDatabase, or add -Force to replace it (the old one is dropped only after the restore succeeded).")
+                { Target = request.TargetDatabase };
+            }
+
             await CreateTemporaryAsync(admin, temporary, properties, logger, cancellationToken).ConfigureAwait(false);
         }
         catch

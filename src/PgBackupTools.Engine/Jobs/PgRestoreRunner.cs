@@ -34,9 +34,12 @@ internal sealed class PgRestoreRunner(
             return null;
         }
 
-        var dataList = await ListAsync("--section=data", cancellationToken).ConfigureAwait(false);
-        var postDataList = await ListAsync("--section=post-data", cancellationToken).ConfigureAwait(false);
-        var plan = ParallelRestorePlan.Create(dataList, postDataList, catalog, jobs);
+        var dataListing = ListAsync("--section=data", cancellationToken);
+        var postDataListing = ListAsync("--section=post-data", cancellationToken);
+        // Both table-of-contents reads run at once; WhenAll waits for both even when one fails.
+        await Task.WhenAll(dataListing, postDataListing).ConfigureAwait(false);
+
+        var plan = ParallelRestorePlan.Create(await dataListing.ConfigureAwait(false), await postDataListing.ConfigureAwait(false), catalog, jobs);
         logger.Information(
             "Parallel restore with {Jobs} jobs: {DataWorkers} data streams, {IndexWorkers} index streams, {Rest} remaining post-data entries",
             jobs, plan.DataWorkers.Count, plan.IndexWorkers.Count, plan.RemainingPostData.Count);
@@ -57,7 +60,7 @@ internal sealed class PgRestoreRunner(
         SecureFileSystem.CreatePrivateDirectory(listDirectory);
         try
         {
-            await RunAsync([target, "--section=pre-data"], "pre-data", verifyWholeFile: false, cancellationToken).ConfigureAwait(false);
+            await RunAsync([target, "--section=pre-data"], "pre-data", verifyWholeFile: false, cancellationToken, blocks: new HashSet<int>()).ConfigureAwait(false);
             await RunAllAsync(plan.DataWorkers, target, listDirectory, "data", verifyFirst: true, cancellationToken).ConfigureAwait(false);
             await RunAllAsync(plan.IndexWorkers, target, listDirectory, "indexes", verifyFirst: false, cancellationToken).ConfigureAwait(false);
             if (plan.RemainingPostData.Count > 0)
@@ -89,7 +92,8 @@ internal sealed class PgRestoreRunner(
 
             try
             {
-                await RunAsync([target, "--use-list=" + listFile], $"{phase} #{index + 1}", verifyFirst && index == 0, failed.Token).ConfigureAwait(false);
+                var blocks = lines.Select(ParallelRestorePlan.DumpId).ToHashSet();
+                await RunAsync([target, "--use-list=" + listFile], $"{phase} #{index + 1}", verifyFirst && index == 0, failed.Token, blocks).ConfigureAwait(false);
             }
             catch
             {
@@ -110,12 +114,12 @@ internal sealed class PgRestoreRunner(
         }
     }
 
-    private async Task RunAsync(IReadOnlyList<string> arguments, string phase, bool verifyWholeFile, CancellationToken cancellationToken)
+    private async Task RunAsync(IReadOnlyList<string> arguments, string phase, bool verifyWholeFile, CancellationToken cancellationToken, IReadOnlySet<int>? blocks = null)
     {
         List<string> all = [.. arguments, "--exit-on-error", "--no-password"];
         logger.Debug("pg_restore ({Phase}) started", phase);
         await using var child = ChildProcess.Start(new ChildProcessOptions(pgRestore.Path, all) { Environment = passFile?.ChildEnvironment ?? new Dictionary<string, string?>(), WriteStandardInput = true });
-        await CompleteAsync(child, () => FeedAsync(child, verifyWholeFile, cancellationToken), phase, cancellationToken).ConfigureAwait(false);
+        await CompleteAsync(child, () => FeedAsync(child, verifyWholeFile, cancellationToken, blocks), phase, cancellationToken).ConfigureAwait(false);
         logger.Debug("pg_restore ({Phase}) finished", phase);
     }
 
@@ -175,15 +179,18 @@ internal sealed class PgRestoreRunner(
     }
 
     /// <summary>
-    /// Streams the authenticated plaintext into the child's stdin. pg_restore may stop reading once it has what
-    /// its list asks for; then feeding stops too, unless <paramref name="verifyWholeFile"/> asks to read (and so
-    /// authenticate and hash) every remaining byte anyway.
+    /// Streams the authenticated plaintext into the child's stdin. With <paramref name="blocks"/> (a pg_restore -L),
+    /// only those entries' data blocks go through (<see cref="CustomArchiveBlockFilter"/>), and its input ends after the
+    /// last of them. pg_restore may stop reading once it has what its list asks for; then feeding stops too, unless
+    /// <paramref name="verifyWholeFile"/> asks to read (and so authenticate and hash) every remaining byte anyway.
     /// </summary>
-    private async Task FeedAsync(ChildProcess child, bool verifyWholeFile, CancellationToken cancellationToken)
+    private async Task FeedAsync(ChildProcess child, bool verifyWholeFile, CancellationToken cancellationToken, IReadOnlySet<int>? blocks = null)
     {
         await using var reader = StoredFileReader.Open(stored.Directory, _dump, dataKey, stored.Manifest.Id);
         await using var readAhead = new ReadAheadStream(reader, BufferSize, 4, cancellationToken);
         var stdin = child.StandardInput;
+        var filter = blocks is null ? null : new CustomArchiveBlockFilter(blocks);
+        var pieces = new List<ReadOnlyMemory<byte>>();
         var buffer = new byte[BufferSize];
         var accepting = true;
         long fed = 0;
@@ -203,18 +210,39 @@ internal sealed class PgRestoreRunner(
                     continue;
                 }
 
+                pieces.Clear();
+                if (filter is null)
+                {
+                    pieces.Add(buffer.AsMemory(0, read));
+                }
+                else
+                {
+                    filter.Process(buffer.AsMemory(0, read), pieces);
+                }
+
                 try
                 {
-                    await stdin.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    foreach (var piece in pieces)
+                    {
+                        await stdin.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (filter is { IsComplete: true })
+                    {
+                        // Everything this pg_restore asked for has gone through: end its input now.
+                        accepting = false;
+                        await stdin.DisposeAsync().ConfigureAwait(false);
+                    }
                 }
                 catch (IOException)
                 {
                     // pg_restore closed its input: it has all it needs, or it failed (its exit code says which).
                     accepting = false;
-                    if (!verifyWholeFile)
-                    {
-                        break;
-                    }
+                }
+
+                if (!accepting && !verifyWholeFile)
+                {
+                    break;
                 }
             }
         }

@@ -12,7 +12,7 @@ internal static class ArchiveScannerPgDump
     /// <param name="format">pg_dump's --format: "custom" for the archives under test, "plain" for a non-archive.</param>
     public static async Task<byte[]> DumpAsync(PostgresServerFixture server, string database, string format = "custom")
     {
-        var startInfo = new ProcessStartInfo(await FindPgDumpAsync(server))
+        var startInfo = new ProcessStartInfo(await FindToolAsync(server, PgToolNames.PgDump))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -40,16 +40,17 @@ internal static class ArchiveScannerPgDump
         return output.ToArray();
     }
 
-    private static async Task<string> FindPgDumpAsync(PostgresServerFixture server)
+    /// <summary>A client tool of the server's major version: the fixture's own binaries, else the newest installed.</summary>
+    public static async Task<string> FindToolAsync(PostgresServerFixture server, string name)
     {
         if (server.BinDirectory is not null)
         {
-            var local = Path.Combine(server.BinDirectory, OperatingSystem.IsWindows() ? "pg_dump.exe" : "pg_dump");
+            var local = Path.Combine(server.BinDirectory, OperatingSystem.IsWindows() ? name + ".exe" : name);
             if (File.Exists(local))
                 return local;
         }
 
-        var tool = await new PgToolLocator().FindAsync(PgToolNames.PgDump, server.ServerMajorVersion);
+        var tool = await new PgToolLocator().FindAsync(name, server.ServerMajorVersion);
         return tool.Path;
     }
 }
