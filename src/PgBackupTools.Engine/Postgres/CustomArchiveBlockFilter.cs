@@ -41,8 +41,11 @@ internal sealed class CustomArchiveBlockFilter
         LargeObjectOid,
     }
 
-    /// <summary>True once the header, the table of contents and every wanted block that has data have gone through.</summary>
-    public bool IsComplete => _wantedBlocksLeft == 0 && _step == Step.BlockType && !_fields.InField;
+    /// <summary>
+    /// True once the header, the table of contents and every wanted block that has data have gone through; from then
+    /// on nothing more is passed on, so the reader's input can end.
+    /// </summary>
+    public bool IsComplete { get; private set; }
 
     /// <summary>Adds to <paramref name="forward"/> the parts of <paramref name="input"/> to pass on, in order.</summary>
     public void Process(ReadOnlyMemory<byte> input, ICollection<ReadOnlyMemory<byte>> forward)
@@ -50,7 +53,7 @@ internal sealed class CustomArchiveBlockFilter
         var span = input.Span;
         var position = 0;
         var forwardFrom = _forwarding || _step == Step.HeaderAndToc ? 0 : -1;
-        while (position < span.Length)
+        while (position < span.Length && !IsComplete)
         {
             var rest = span[position..];
             var before = rest.Length;
@@ -63,6 +66,7 @@ internal sealed class CustomArchiveBlockFilter
                         Add(forward, input[forwardFrom..position]);
                         forwardFrom = -1;
                         _step = Step.BlockType;
+                        IsComplete = _wantedBlocksLeft == 0;
                         continue;
                     }
 
@@ -171,7 +175,11 @@ internal sealed class CustomArchiveBlockFilter
     private Step EndBlock()
     {
         if (_forwarding)
+        {
             _wantedBlocksLeft--;
+            IsComplete = _wantedBlocksLeft == 0;
+        }
+
         _forwarding = false;
         return Step.BlockType;
     }

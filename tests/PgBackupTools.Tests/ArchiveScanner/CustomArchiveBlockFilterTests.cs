@@ -54,6 +54,30 @@ public class CustomArchiveBlockFilterTests(PostgresServerFixture server) : IAsyn
         Assert.Equal(WithoutHeaderComments(fullList), WithoutHeaderComments(filteredList));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void IsCompleteRightAfterTheLastWantedBlockAndPassesNothingAfterIt(bool wantFirstBlock)
+    {
+        // The first data block is followed by at least one of the two large ones (a 2 MB table, 2.4 MB of large objects).
+        var first = _scan.TocEntries.First(e => e.HasData).DumpId;
+        var filter = new CustomArchiveBlockFilter(wantFirstBlock ? new HashSet<int> { first } : new HashSet<int>());
+        var pieces = new List<ReadOnlyMemory<byte>>();
+        var offset = 0;
+        while (!filter.IsComplete && offset < _archive.Length)
+        {
+            var size = Math.Min(4096, _archive.Length - offset);
+            filter.Process(_archive.AsMemory(offset, size), pieces);
+            offset += size;
+        }
+
+        Assert.True(filter.IsComplete);
+        Assert.True(_archive.Length - offset > 1024 * 1024, $"completed at {offset} of {_archive.Length} bytes");
+        var passedOn = pieces.Count;
+        filter.Process(_archive.AsMemory(offset), pieces);
+        Assert.Equal(passedOn, pieces.Count);
+    }
+
     [Fact]
     public void GivesTheSameOutputHoweverTheStreamIsCut()
     {
@@ -116,7 +140,7 @@ public class CustomArchiveBlockFilterTests(PostgresServerFixture server) : IAsyn
     {
         var (prefix, _) = Filter(new HashSet<int>(), _ => _archive.Length);
         byte[] bogusBlock = [1, 0, 0xFF, 0xFF, 0x7F, 0x00];
-        var filter = new CustomArchiveBlockFilter(new HashSet<int>());
+        var filter = new CustomArchiveBlockFilter(new HashSet<int> { DataOf("plain") });
 
         var error = Assert.Throws<PgBackupException>(() => filter.Process((byte[])[.. prefix, .. bogusBlock], new List<ReadOnlyMemory<byte>>()));
 
