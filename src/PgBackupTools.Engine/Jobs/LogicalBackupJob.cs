@@ -36,13 +36,17 @@ public sealed class LogicalBackupJob(JobContext context)
         var connection = request.Connection;
 
         // Every check that can fail cheaply runs before pg_dump starts: key, repository writable, server, tools, lock.
+        // The server is asked while the key is derived and checked (both take a noticeable moment); a key error still
+        // comes first.
+        await using var serverQuery = new EarlyStart<PgServerInfo>(token => PgServerInfo.QueryAsync(connection, token), cancellationToken);
+        await using var propertiesQuery = new EarlyStart<PgDatabaseProperties>(token => PgDatabaseProperties.QueryAsync(connection, token), cancellationToken);
         repository.Unlock(request.Key);
         SecureFileSystem.EnsureWritable(repository.Layout.BackupsDirectory);
         SecureFileSystem.EnsureWritable(repository.Layout.LocksDirectory);
         logger.Debug("Repository {RepositoryId} unlocked (encrypted: {Encrypted}, key {KeyId})", repository.Config.Id, repository.IsEncrypted, repository.Config.Encryption?.KeyId);
 
-        var server = await PgServerInfo.QueryAsync(connection, cancellationToken).ConfigureAwait(false);
-        var properties = await PgDatabaseProperties.QueryAsync(connection, cancellationToken).ConfigureAwait(false);
+        var server = await serverQuery.Task.ConfigureAwait(false);
+        var properties = await propertiesQuery.Task.ConfigureAwait(false);
         logger.Information("Server {Server} runs PostgreSQL {Major}.{Minor}; database size {Size} bytes", connection.Endpoint, server.Major, server.Minor, server.DatabaseSizeBytes);
         var locator = new PgToolLocator(context.PgBinDirectory);
         var findingDumpAll = locator.FindAsync(PgToolNames.PgDumpAll, server.Major, cancellationToken);

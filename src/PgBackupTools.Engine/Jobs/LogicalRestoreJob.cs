@@ -24,6 +24,9 @@ public sealed class LogicalRestoreJob(JobContext context)
         var started = context.Time.GetUtcNow();
         var startTimestamp = context.Time.GetTimestamp();
 
+        // The first connection (the slowest: a cold client, authentication) is made while the repository is read.
+        var maintenance = request.Connection.WithDatabase(PgDatabaseAdmin.MaintenanceDatabase);
+        await using var serverQuery = new EarlyStart<PgServerInfo>(token => PgServerInfo.QueryAsync(maintenance, token), cancellationToken);
         using var repository = BackupRepository.Open(request.Repository);
         repository.Unlock(request.Key);
         var backupId = request.Backup.Resolve(repository);
@@ -40,8 +43,7 @@ public sealed class LogicalRestoreJob(JobContext context)
         logger.Information("Restoring backup {BackupId} of {Database} ({Tables} tables, {Rows} rows) into {Target} on {Server}",
             backupId, manifest.Database, catalog.Tables.Count, catalog.Tables.Sum(t => t.Rows), request.TargetDatabase, request.Connection.Endpoint);
 
-        var maintenance = request.Connection.WithDatabase(PgDatabaseAdmin.MaintenanceDatabase);
-        var server = await PgServerInfo.QueryAsync(maintenance, cancellationToken).ConfigureAwait(false);
+        var server = await serverQuery.Task.ConfigureAwait(false);
         var locator = new PgToolLocator(context.PgBinDirectory);
         var pgRestore = await locator.FindAsync(PgToolNames.PgRestore, Math.Max(server.Major, DumpVersion.Major(manifest)), cancellationToken).ConfigureAwait(false);
         var admin = new PgDatabaseAdmin(maintenance);
