@@ -41,8 +41,8 @@ internal sealed class PgRestoreRunner(
 
         var plan = ParallelRestorePlan.Create(await dataListing.ConfigureAwait(false), await postDataListing.ConfigureAwait(false), catalog, jobs);
         logger.Information(
-            "Parallel restore with {Jobs} jobs: {DataWorkers} data streams, {IndexWorkers} index streams, {Rest} remaining post-data entries",
-            jobs, plan.DataWorkers.Count, plan.IndexWorkers.Count, plan.RemainingPostData.Count);
+            "Parallel restore with {Jobs} jobs: {DataWorkers} data streams, indexes of {IndexTables} tables, {Rest} remaining post-data entries",
+            jobs, plan.DataWorkers.Count, plan.IndexGroups.Count, plan.RemainingPostData.Count);
         return plan;
     }
 
@@ -61,12 +61,10 @@ internal sealed class PgRestoreRunner(
         try
         {
             await RunAsync([target, "--section=pre-data"], "pre-data", verifyWholeFile: false, cancellationToken, blocks: new HashSet<int>()).ConfigureAwait(false);
-            await RunAllAsync(plan.DataWorkers, target, listDirectory, "data", verifyFirst: true, cancellationToken).ConfigureAwait(false);
-            await RunAllAsync(plan.IndexWorkers, target, listDirectory, "indexes", verifyFirst: false, cancellationToken).ConfigureAwait(false);
-            if (plan.RemainingPostData.Count > 0)
-            {
-                await RunAllAsync([plan.RemainingPostData], target, listDirectory, "post-data", verifyFirst: false, cancellationToken).ConfigureAwait(false);
-            }
+            var scheduler = new ParallelRestoreScheduler(
+                plan.Jobs,
+                (name, lines, verifyWholeFile, token) => RunListAsync(target, listDirectory, name, lines, verifyWholeFile, token));
+            await scheduler.RunAsync(plan, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -74,44 +72,21 @@ internal sealed class PgRestoreRunner(
         }
     }
 
-    private async Task RunAllAsync(
-        IReadOnlyList<IReadOnlyList<string>> workers, string target, string listDirectory, string phase, bool verifyFirst, CancellationToken cancellationToken)
+    /// <summary>One pg_restore -L of <paramref name="lines"/>, fed only their data blocks.</summary>
+    private async Task RunListAsync(string target, string listDirectory, string name, IReadOnlyList<string> lines, bool verifyWholeFile, CancellationToken cancellationToken)
     {
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var tasks = workers.Select(async (lines, index) =>
+        var listFile = Path.Combine(listDirectory, name.Replace(" #", "-", StringComparison.Ordinal) + ".list");
+        await using (var file = SecureFileSystem.CreateNewPrivateFile(listFile))
+        await using (var writer = new StreamWriter(file))
         {
-            var listFile = Path.Combine(listDirectory, $"{phase}-{index}.list");
-            await using (var file = SecureFileSystem.CreateNewPrivateFile(listFile))
-            await using (var writer = new StreamWriter(file))
+            foreach (var line in lines)
             {
-                foreach (var line in lines)
-                {
-                    await writer.WriteLineAsync(line).ConfigureAwait(false);
-                }
+                await writer.WriteLineAsync(line).ConfigureAwait(false);
             }
-
-            try
-            {
-                var blocks = lines.Select(ParallelRestorePlan.DumpId).ToHashSet();
-                await RunAsync([target, "--use-list=" + listFile], $"{phase} #{index + 1}", verifyFirst && index == 0, failed.Token, blocks).ConfigureAwait(false);
-            }
-            catch
-            {
-                // One failed worker stops the others: the temporary database is dropped anyway.
-                await failed.CancelAsync().ConfigureAwait(false);
-                throw;
-            }
-        }).ToList();
-
-        try
-        {
-            await Task.WhenAll(tasks).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // A sibling's failure cancelled this one; surface the real error.
-            throw tasks.Select(t => t.Exception?.InnerException).First(e => e is not null and not OperationCanceledException)!;
-        }
+
+        var blocks = lines.Select(ParallelRestorePlan.DumpId).ToHashSet();
+        await RunAsync([target, "--use-list=" + listFile], name, verifyWholeFile, cancellationToken, blocks).ConfigureAwait(false);
     }
 
     private async Task RunAsync(IReadOnlyList<string> arguments, string phase, bool verifyWholeFile, CancellationToken cancellationToken, IReadOnlySet<int>? blocks = null)

@@ -35,27 +35,41 @@ public class ParallelRestorePlanTests
     public void EveryEntryIsRestoredExactlyOnce()
     {
         var plan = ParallelRestorePlan.Create(DataList, PostDataList, Catalog, 2);
-        var all = plan.DataWorkers.SelectMany(w => w).Concat(plan.IndexWorkers.SelectMany(w => w)).Concat(plan.RemainingPostData).Select(ParallelRestorePlan.DumpId).Order();
+        var all = plan.DataWorkers.SelectMany(w => w).Concat(plan.IndexGroups.SelectMany(g => g.Lines)).Concat(plan.RemainingPostData).Select(ParallelRestorePlan.DumpId).Order();
         Assert.Equal([20, 21, 22, 23, 30, 31, 32, 33, 34], all);
     }
 
     [Fact]
-    public void TableDataIsSpreadByBytesAndEachWorkerKeepsArchiveOrder()
+    public void TablesOfSimilarSizeGetTheirOwnStreamsAndEachWorkerKeepsArchiveOrder()
     {
-        var plan = ParallelRestorePlan.Create(DataList, PostDataList, Catalog, 2);
+        var plan = Plan(2, ("a", 5_000_000), ("b", 4_000_000), ("c", 4_500_000));
         Assert.Equal(2, plan.DataWorkers.Count);
-        var withBig = plan.DataWorkers.Single(w => w.Any(l => l.StartsWith("20;")));
-        var other = plan.DataWorkers.Single(w => !ReferenceEquals(w, withBig));
-        Assert.Equal(["20"], withBig.Select(l => l.Split(';')[0]));
-        Assert.Equal(["21", "22", "23"], other.Select(l => l.Split(';')[0]));
+        Assert.Equal([["a"], ["b", "c"]], plan.DataWorkers.Select(Tables));
+    }
+
+    [Fact]
+    public void SmallTablesAfterABigOneJoinTheStreamThatReadsThatFarAnyway()
+    {
+        // The first worker reads the whole archive to authenticate it: "small" and "tiny" lie behind "big", so a
+        // second stream for them would decode all of "big" only to skip it. "early" ends before "big" does.
+        var plan = Plan(2, ("early", 2_000_000), ("big", 9_000_000), ("small", 1_000), ("tiny", 10));
+        Assert.Equal([["big", "small", "tiny"], ["early"]], plan.DataWorkers.Select(Tables));
+    }
+
+    [Fact]
+    public void ABigTableLateInTheArchiveStillGetsAStreamOfItsOwn()
+    {
+        var plan = Plan(2, ("first", 6_000_000), ("second", 6_000_000));
+        Assert.Equal([["first"], ["second"]], plan.DataWorkers.Select(Tables));
     }
 
     [Fact]
     public void IndexesOfOneTableStayTogetherAndForeignKeysAndTriggersWaitForAll()
     {
         var plan = ParallelRestorePlan.Create(DataList, PostDataList, Catalog, 2);
-        Assert.Contains(plan.IndexWorkers, w => w.Select(ParallelRestorePlan.DumpId).SequenceEqual([30, 31]));
-        Assert.Contains(plan.IndexWorkers, w => w.Select(ParallelRestorePlan.DumpId).SequenceEqual([32]));
+        Assert.Equal([[30, 31], [32]], plan.IndexGroups.Select(g => g.Lines.Select(ParallelRestorePlan.DumpId).ToArray()));
+        // Both tables are loaded by the first data worker (the small one lies behind the big one).
+        Assert.Equal([0, 0], plan.IndexGroups.Select(g => g.DataWorker));
         Assert.Equal([33, 34], plan.RemainingPostData.Select(ParallelRestorePlan.DumpId));
     }
 
@@ -64,7 +78,7 @@ public class ParallelRestorePlanTests
     {
         var catalog = Catalog with { Entries = [.. Catalog.Entries, new CatalogEntry(35, "INDEX ATTACH", "public", "p_attach", "PostData", [31])] };
         var plan = ParallelRestorePlan.Create(DataList, [.. PostDataList, "35; 0 10 INDEX ATTACH public p_attach u"], catalog, 4);
-        Assert.Empty(plan.IndexWorkers);
+        Assert.Empty(plan.IndexGroups);
         Assert.Equal([30, 31, 32, 33, 34, 35], plan.RemainingPostData.Select(ParallelRestorePlan.DumpId));
     }
 
@@ -73,8 +87,25 @@ public class ParallelRestorePlanTests
     {
         var plan = ParallelRestorePlan.Create(DataList, PostDataList, Catalog, 8);
         Assert.All(plan.DataWorkers, w => Assert.NotEmpty(w));
-        Assert.All(plan.IndexWorkers, w => Assert.NotEmpty(w));
-        // Sequence values and large objects, the big table, the small table: three streams, not eight.
-        Assert.Equal(3, plan.DataWorkers.Count);
+        Assert.All(plan.IndexGroups, g => Assert.NotEmpty(g.Lines));
+        // The small table lies behind the big one, whose stream carries the sequence values and large objects too.
+        Assert.Single(plan.DataWorkers);
     }
+
+    private static ParallelRestorePlan Plan(int jobs, params (string Name, long Bytes)[] tables)
+    {
+        var catalog = new BackupCatalog
+        {
+            Tables = tables.Select((t, i) => new TableRowCount("public", t.Name, 1, t.Bytes, 100 + i)).ToList(),
+            Entries =
+            [
+                .. tables.Select((t, i) => new CatalogEntry(i + 1, "TABLE", "public", t.Name, "PreData", [])),
+                .. tables.Select((t, i) => new CatalogEntry(100 + i, "TABLE DATA", "public", t.Name, "Data", [i + 1])),
+            ],
+        };
+        var dataList = tables.Select((t, i) => $"{100 + i}; 0 {i} TABLE DATA public {t.Name} u").ToList();
+        return ParallelRestorePlan.Create(dataList, [], catalog, jobs);
+    }
+
+    private static string[] Tables(IReadOnlyList<string> worker) => worker.Select(l => l.Split(' ')[^2]).ToArray();
 }
