@@ -11,14 +11,17 @@ public class ParallelRestoreSchedulerTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
+    // Two tables, each loaded by its own worker, each with a primary key, and a foreign key between them.
+    private static readonly ParallelRestorePlan TwoTables = new(
+        2,
+        [["1; a"], ["2; b"]],
+        [new IndexGroup(["11; a_pkey"], 0, 100), new IndexGroup(["12; b_pkey"], 1, 50)],
+        ["20; fk"]);
+
     [Fact]
     public async Task IndexesOfALoadedTableAreBuiltWhileAnotherTableStillLoads()
     {
-        var plan = new ParallelRestorePlan(
-            2,
-            [["1; a"], ["2; b"]],
-            [new IndexGroup(["11; a_pkey"], 0, 100), new IndexGroup(["12; b_pkey"], 1, 50)],
-            ["20; fk"]);
+        var plan = TwoTables;
         var processes = new FakeProcesses();
         var run = new ParallelRestoreScheduler(plan.Jobs, processes.Run).RunAsync(plan, CancellationToken.None);
 
@@ -68,11 +71,7 @@ public class ParallelRestoreSchedulerTests
     [Fact]
     public async Task TheFirstFailureStopsTheOtherProcessesAndIsWhatTheCallerSees()
     {
-        var plan = new ParallelRestorePlan(
-            2,
-            [["1; a"], ["2; b"]],
-            [new IndexGroup(["11; a_pkey"], 0, 100), new IndexGroup(["12; b_pkey"], 1, 50)],
-            ["20; fk"]);
+        var plan = TwoTables;
         var processes = new FakeProcesses();
         var run = new ParallelRestoreScheduler(plan.Jobs, processes.Run).RunAsync(plan, CancellationToken.None);
 
