@@ -37,9 +37,13 @@ public sealed record BackupManifest
 
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, RepositoryJson.Options);
 
-    public static BackupManifest Deserialize(byte[] json) =>
-        JsonSerializer.Deserialize(json, ManifestJsonContext.Default.BackupManifest)
-        ?? throw new JsonException("manifest.json is empty.");
+    public static BackupManifest Deserialize(byte[] json)
+    {
+        var manifest = JsonSerializer.Deserialize(json, ManifestJsonContext.Default.BackupManifest)
+            ?? throw new JsonException("manifest.json is empty.");
+        // Compile-time metadata sets an absent init-only property to null, not to its initializer.
+        return manifest.Tags is null ? manifest with { Tags = [] } : manifest;
+    }
 
     public ManifestFile? FindFile(string role) => Files.FirstOrDefault(f => f.Role == role);
 }
