@@ -229,7 +229,7 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
     }
     foreach ($k in $physicalResult.Values.Keys) { $values[$k] = $physicalResult.Values[$k] }
     $ratios = foreach ($k in $values.Keys) {
-        [pscustomobject]@{ Metric = $k; Value = $values[$k]; Target = "<= $($targets[$k])"; Met = ($null -ne $values[$k] -and $values[$k] -le $targets[$k]) }
+        [pscustomobject]@{ Metric = $k; Value = $values[$k]; Target = "<= $($targets[$k])"; Met = $(if ($null -eq $values[$k]) { 'not measured' } else { $values[$k] -le $targets[$k] }) }
     }
     $ratios | Format-Table -AutoSize | Out-Host
     Write-Host "Peak RSS measured by: $rssSource"
