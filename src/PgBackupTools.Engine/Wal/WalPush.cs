@@ -162,7 +162,7 @@ public static class WalPush
         {
             await using var file = SecureFileSystem.CreateNewPrivateFile(temp, bufferSize: 0);
             var encryptor = archive.DataKey is { } key ? new AeadChunkWriteStream(file, key, archive.BoundName(name), archive.ChunkSize, leaveOpen: true) : null;
-            var compressor = Compressors.Compress(encryptor ?? (Stream)file, compression);
+            var compressor = Compressors.Compress(encryptor ?? (Stream)file, compression, Compressors.WalZstdWorkers(Environment.ProcessorCount));
             try
             {
                 int read;

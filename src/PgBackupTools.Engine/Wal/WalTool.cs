@@ -73,7 +73,14 @@ public static class WalTool
         {
             return stream ? Success : failure;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (UnauthorizedAccessException ex)
+        {
+            await error.WriteLineAsync(
+                $"pgbt-wal: ERROR: {(stream ? "streaming" : push ? "archiving" : "restoring")} failed: permission denied ({ex.Message}). " +
+                $"pgbt-wal runs as '{Environment.UserName}', the account of the server or of the stream; that account needs read and write access to the repository and every folder in it.").ConfigureAwait(false);
+            return failure;
+        }
+        catch (IOException ex)
         {
             await error.WriteLineAsync($"pgbt-wal: ERROR: {(stream ? "streaming" : push ? "archiving" : "restoring")} failed: {ex.Message}").ConfigureAwait(false);
             return failure;
