@@ -7,7 +7,7 @@
     Times, in the same run and on the same cluster:
       pg_basebackup -Ft -X fetch --compress=server-zstd, Invoke-PgBackup -Type Physical -IncludeWal (zstd + AES-256-GCM),
       pgbackrest full backup (compress-type=zst, aes-256-cbc), and archive_command throughput: pgbt-wal archive-push
-      versus pgbackrest archive-push over the same real 16 MiB segments. pgBackRest is the Debian package; when it is
+      versus pgbackrest archive-push over the same 16 MiB segments, full of the WAL of bulk updates, -Runs rounds. pgBackRest is the Debian package; when it is
       not installed its rows say so and their targets count as not measured.
     The three base backups are timed -Runs times, interleaved, and compared by their medians.
     Returns an object with Steps, Samples and Ratios for Bench.ps1 to print and store.
@@ -121,27 +121,53 @@ if ($pgbackrest) {
     $pgbrBytes = Get-DirBytes $newestFull.FullName
 }
 
-Write-Section "Bench P4/5: archive_command throughput over $Segments real segments (pgbt-wal vs pgbackrest archive-push)"
-$current = Invoke-Psql -Server $Server -Sql 'SELECT pg_walfile_name(pg_current_wal_lsn())' -Capture -Quiet
+Write-Section "Bench P4/5: archive_command throughput over $Segments full segments of update WAL (pgbt-wal vs pgbackrest archive-push)"
+# The segments must be full of the WAL a loaded server writes. The newest segments after the backups above are mostly
+# empty: every backup ends with a segment switch, and zeros compress and hash faster than anything else.
 $walDir = Join-Path $Server.DataDir 'pg_wal'
-$sources = @(Get-ChildItem -LiteralPath $walDir -File | Where-Object { $_.Name -match '^[0-9A-F]{24}$' -and $_.Name -lt "$current".Trim() } | Sort-Object Name | Select-Object -Last $Segments)
+$first = "$(Invoke-Psql -Server $Server -Sql 'SELECT pg_walfile_name(pg_current_wal_lsn())' -Capture -Quiet)".Trim()
+$aid = 0
+do {
+    Invoke-Psql -Server $Server -Database bench -Quiet -Sql "UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid > $aid AND aid <= $($aid + 200000)"
+    $aid = ($aid + 200000) % 3000000
+    $current = "$(Invoke-Psql -Server $Server -Sql 'SELECT pg_walfile_name(pg_current_wal_lsn())' -Capture -Quiet)".Trim()
+    $written = @(Get-ChildItem -LiteralPath $walDir -File | Where-Object { $_.Name -match '^[0-9A-F]{24}$' -and $_.Name -gt $first -and $_.Name -lt $current })
+} while ($written.Count -lt $Segments)
+$sources = @($written | Sort-Object Name | Select-Object -Last $Segments)
 $segmentDir = Join-Path $physical 'segments'
 New-Item -ItemType Directory -Path $segmentDir | Out-Null
 $sources | Copy-Item -Destination $segmentDir
 if ($asRoot) { & chown -R postgres: $segmentDir $repo $keyFile }
 $tool = Join-Path (Split-Path $ModulePath) "bin/$([Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier)/pgbt-wal"
-$ourPushSeconds = Measure-Seconds {
-    foreach ($s in $sources) {
-        Invoke-AsServerUser $tool @('archive-push', '--repository', $repo, '--key-file', $keyFile, (Join-Path $segmentDir $s.Name), $s.Name)
-    }
+# Each round pushes all segments with each tool, interleaved; before a round, both archives forget the segments, so
+# every push is a first push (a re-push of an archived segment is a different path in both tools).
+$pushedNames = @($sources | ForEach-Object Name)
+function Remove-PushedSegments {
+    $archives = @(Join-Path $repo 'wal') + @(if ($pgbackrest) { Join-Path $physical 'pgbackrest-repo/archive' })
+    Get-ChildItem -LiteralPath $archives -Recurse -File -ErrorAction Ignore |
+        Where-Object { $_.Name.Length -ge 24 -and $pushedNames -contains $_.Name.Substring(0, 24) } |
+        Remove-Item -Force
 }
-$ourPushRate = if ($ourPushSeconds -gt 0) { [math]::Round($sources.Count / $ourPushSeconds, 1) } else { $null }
-if ($pgbackrest) {
-    $pgbrPushSeconds = Measure-Seconds {
+$ourPushRuns = @(); $pgbrPushRuns = @()
+for ($round = 1; $round -le $Runs; $round++) {
+    Remove-PushedSegments
+    $ourPushRuns += Measure-Seconds {
         foreach ($s in $sources) {
-            Invoke-AsServerUser $pgbackrest.Source @("--config=$pgbrConfig", '--stanza=bench', 'archive-push', (Join-Path $segmentDir $s.Name)) @{ PGPASSWORD = $password }
+            Invoke-AsServerUser $tool @('archive-push', '--repository', $repo, '--key-file', $keyFile, (Join-Path $segmentDir $s.Name), $s.Name)
         }
     }
+    if ($pgbackrest) {
+        $pgbrPushRuns += Measure-Seconds {
+            foreach ($s in $sources) {
+                Invoke-AsServerUser $pgbackrest.Source @("--config=$pgbrConfig", '--stanza=bench', 'archive-push', (Join-Path $segmentDir $s.Name)) @{ PGPASSWORD = $password }
+            }
+        }
+    }
+}
+$ourPushSeconds = Get-Median $ourPushRuns
+$ourPushRate = if ($ourPushSeconds -gt 0) { [math]::Round($sources.Count / $ourPushSeconds, 1) } else { $null }
+if ($pgbackrest) {
+    $pgbrPushSeconds = Get-Median $pgbrPushRuns
     $pgbrPushRate = if ($pgbrPushSeconds -gt 0) { [math]::Round($sources.Count / $pgbrPushSeconds, 1) } else { $null }
 }
 
@@ -214,7 +240,7 @@ try {
 
 $ratio = { param($a, $b) if ($null -ne $a -and $null -ne $b -and $b -gt 0) { [math]::Round($a / $b, 3) } else { $null } }
 [pscustomobject]@{
-    Samples = [ordered]@{ PgBaseBackupServerZstd = $pgbbRuns; InvokePhysical = $invokeRuns; PgBackRestFull = $pgbrRuns }
+    Samples = [ordered]@{ PgBaseBackupServerZstd = $pgbbRuns; InvokePhysical = $invokeRuns; PgBackRestFull = $pgbrRuns; PgbtWalPush = $ourPushRuns; PgBackRestPush = $pgbrPushRuns }
     Steps = @(
         [pscustomobject]@{ Step = 'pg_basebackup -Ft server-zstd'; Seconds = $pgbbSeconds; SizeMB = [math]::Round($pgbbBytes / 1MB, 1) }
         [pscustomobject]@{ Step = 'Invoke-PgBackup -Type Physical'; Seconds = $invoke.Seconds; SizeMB = [math]::Round($invoke.Bytes / 1MB, 1) }
