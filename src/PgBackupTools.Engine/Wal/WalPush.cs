@@ -33,24 +33,27 @@ public static class WalPush
             SecureFileSystem.SyncDirectory(archive.Directory);
         }
 
+        // A re-push (PostgreSQL retries after a crash) is settled by the tag alone, without compressing or writing.
+        var archived = archive.FindAll(name);
+        if (archived.Count > 0)
+        {
+            var sourceTag = await TagAsync(archive, source, cancellationToken).ConfigureAwait(false);
+            if (Settle(archive, name, archived, sourceTag) is { } settled)
+            {
+                return settled;
+            }
+
+            source.Position = 0;
+        }
+
         var temp = Path.Combine(folder, WalArchive.TemporaryPrefix + Guid.NewGuid().ToString("N"));
         try
         {
             var tag = await WriteAsync(archive, source, temp, name, compression, cancellationToken).ConfigureAwait(false);
-            var existing = archive.FindAll(name);
-            if (existing.Any(e => e.Tag == tag))
+            // Checked again: another push of the same name may have finished meanwhile.
+            if (Settle(archive, name, archive.FindAll(name), tag) is { } settled)
             {
-                return WalPushResult.AlreadyArchived;
-            }
-
-            // A streamed partial segment grows: each newer copy replaces the older ones, never the other way round.
-            if (existing.Count > 0 && name.Kind != WalFileKind.Partial)
-            {
-                throw new PgBackupException(
-                    "WalFileConflict",
-                    ErrorKind.ResourceExists,
-                    $"The {WalArchive.Describe(name)} is already archived with different content. PostgreSQL never writes two versions of one file, so another cluster with the same system identifier, or a restored copy of this one, is archiving here. Give each cluster its own repository and check archive_command on every server.")
-                { Target = archive.RelativePath(existing[0]) };
+                return settled;
             }
 
             var final = Path.Combine(folder, WalStoredFile.FileNameFor(name, tag, compression, archive.DataKey is not null));
@@ -63,6 +66,49 @@ public static class WalPush
         finally
         {
             File.Delete(temp);
+        }
+    }
+
+    /// <summary>
+    /// AlreadyArchived when an identical copy is stored; a conflict when a different one is (except for a streamed
+    /// partial segment, which grows: each newer copy replaces the older ones); null when this one must be stored.
+    /// </summary>
+    private static WalPushResult? Settle(WalArchive archive, WalFileName name, IReadOnlyList<WalStoredFile> existing, string tag)
+    {
+        if (existing.Any(e => e.Tag == tag))
+        {
+            return WalPushResult.AlreadyArchived;
+        }
+
+        if (existing.Count > 0 && name.Kind != WalFileKind.Partial)
+        {
+            throw new PgBackupException(
+                "WalFileConflict",
+                ErrorKind.ResourceExists,
+                $"The {WalArchive.Describe(name)} is already archived with different content. PostgreSQL never writes two versions of one file, so another cluster with the same system identifier, or a restored copy of this one, is archiving here. Give each cluster its own repository and check archive_command on every server.")
+            { Target = archive.RelativePath(existing[0]) };
+        }
+
+        return null;
+    }
+
+    private static async Task<string> TagAsync(WalArchive archive, FileStream source, CancellationToken cancellationToken)
+    {
+        using var tagHash = archive.NewTagHash();
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int read;
+            while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                tagHash.AppendData(buffer, 0, read);
+            }
+
+            return WalArchive.TagOf(tagHash);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
