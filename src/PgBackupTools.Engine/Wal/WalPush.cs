@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using PgBackupTools.Engine.Crypto;
 using PgBackupTools.Engine.Errors;
 using PgBackupTools.Engine.Pipeline;
@@ -34,16 +35,11 @@ public static class WalPush
         }
 
         // A re-push (PostgreSQL retries after a crash) is settled by the tag alone, without compressing or writing.
-        var archived = archive.FindAll(name);
-        if (archived.Count > 0)
+        // Not a .partial copy: the stream pushes one only when it has grown, so it is new and would be hashed twice.
+        if (name.Kind != WalFileKind.Partial && archive.FindAll(name) is { Count: > 0 } archived)
         {
             var sourceTag = await TagAsync(archive, source, cancellationToken).ConfigureAwait(false);
-            if (Settle(archive, name, archived, sourceTag) is { } settled)
-            {
-                return settled;
-            }
-
-            source.Position = 0;
+            return Settle(archive, name, archived, sourceTag) ?? throw new UnreachableException("A stored copy of a complete WAL file either matches or conflicts.");
         }
 
         var temp = Path.Combine(folder, WalArchive.TemporaryPrefix + Guid.NewGuid().ToString("N"));

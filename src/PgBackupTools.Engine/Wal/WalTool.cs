@@ -27,6 +27,7 @@ public static class WalTool
         var push = args.Count > 0 && args[0] == "archive-push";
         var stream = args.Count > 0 && args[0] == "stream";
         var failure = push || stream ? Failed : Fatal;
+        var doing = stream ? "streaming" : push ? "archiving" : "restoring";
         try
         {
             var options = WalToolOptions.Parse(args);
@@ -76,13 +77,13 @@ public static class WalTool
         catch (UnauthorizedAccessException ex)
         {
             await error.WriteLineAsync(
-                $"pgbt-wal: ERROR: {(stream ? "streaming" : push ? "archiving" : "restoring")} failed: permission denied ({ex.Message}). " +
+                $"pgbt-wal: ERROR: {doing} failed: permission denied ({ex.Message}). " +
                 $"pgbt-wal runs as '{Environment.UserName}', the account of the server or of the stream; that account needs read and write access to the repository and every folder in it.").ConfigureAwait(false);
             return failure;
         }
         catch (IOException ex)
         {
-            await error.WriteLineAsync($"pgbt-wal: ERROR: {(stream ? "streaming" : push ? "archiving" : "restoring")} failed: {ex.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"pgbt-wal: ERROR: {doing} failed: {ex.Message}").ConfigureAwait(false);
             return failure;
         }
     }
