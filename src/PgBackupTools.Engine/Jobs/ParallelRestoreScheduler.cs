@@ -3,13 +3,13 @@ using System.Runtime.ExceptionServices;
 namespace PgBackupTools.Engine.Jobs;
 
 /// <summary>
-/// Runs the data and index phases of a <see cref="ParallelRestorePlan"/> on at most <c>jobs</c> pg_restore processes
+/// Runs the data and index phases of a <see cref="ParallelRestorePlan"/> on at most <see cref="ParallelRestorePlan.Jobs"/> pg_restore processes
 /// at once, as pg_restore -j does: a table's indexes are built as soon as the worker that loads it has finished,
 /// while the other workers still load theirs. The rest of post-data runs last, alone, after every index exists.
 /// One failure cancels every other process, and that first failure is what the caller sees.
 /// </summary>
 /// <param name="run">Runs one pg_restore: its name (for the log), its list lines, whether it authenticates the whole archive.</param>
-internal sealed class ParallelRestoreScheduler(int jobs, Func<string, IReadOnlyList<string>, bool, CancellationToken, Task> run)
+internal sealed class ParallelRestoreScheduler(Func<string, IReadOnlyList<string>, bool, CancellationToken, Task> run)
 {
     public async Task RunAsync(ParallelRestorePlan plan, CancellationToken cancellationToken)
     {
@@ -30,7 +30,7 @@ internal sealed class ParallelRestoreScheduler(int jobs, Func<string, IReadOnlyL
         {
             if (error is null)
             {
-                foreach (var batch in Batches(ready, jobs - running.Count))
+                foreach (var batch in Batches(ready, plan.Jobs - running.Count))
                 {
                     running.Add(run($"indexes #{++batches}", batch, false, failed.Token), -1);
                 }
@@ -47,7 +47,10 @@ internal sealed class ParallelRestoreScheduler(int jobs, Func<string, IReadOnlyL
             try
             {
                 await done.ConfigureAwait(false);
-                MoveReady(waiting, ready, group => group.DataWorker == finishedWorker);
+                if (finishedWorker >= 0)
+                {
+                    MoveReady(waiting, ready, group => group.DataWorker == finishedWorker);
+                }
             }
             catch (Exception ex) when (error is null)
             {

@@ -61,9 +61,7 @@ internal sealed class PgRestoreRunner(
         try
         {
             await RunAsync([target, "--section=pre-data"], "pre-data", verifyWholeFile: false, cancellationToken, blocks: new HashSet<int>()).ConfigureAwait(false);
-            var scheduler = new ParallelRestoreScheduler(
-                plan.Jobs,
-                (name, lines, verifyWholeFile, token) => RunListAsync(target, listDirectory, name, lines, verifyWholeFile, token));
+            var scheduler = new ParallelRestoreScheduler((name, lines, verifyWholeFile, token) => RunListAsync(target, listDirectory, name, lines, verifyWholeFile, token));
             await scheduler.RunAsync(plan, cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -23,7 +23,7 @@ public class ParallelRestoreSchedulerTests
     {
         var plan = TwoTables;
         var processes = new FakeProcesses();
-        var run = new ParallelRestoreScheduler(plan.Jobs, processes.Run).RunAsync(plan, CancellationToken.None);
+        var run = new ParallelRestoreScheduler(processes.Run).RunAsync(plan, CancellationToken.None);
 
         await processes.WaitStartedAsync("data #1", "data #2");
         processes.End("data #2");
@@ -54,7 +54,7 @@ public class ParallelRestoreSchedulerTests
             [new IndexGroup(["10; empty_pkey"], -1, 0), new IndexGroup(["11; a_pkey"], 0, 100), new IndexGroup(["12; a_b"], 0, 100)],
             []);
         var processes = new FakeProcesses();
-        var run = new ParallelRestoreScheduler(plan.Jobs, processes.Run).RunAsync(plan, CancellationToken.None);
+        var run = new ParallelRestoreScheduler(processes.Run).RunAsync(plan, CancellationToken.None);
 
         await processes.WaitStartedAsync("data #1");
         Assert.Equal(["10; empty_pkey"], await processes.WaitStartedAsync("indexes #1"));
@@ -73,7 +73,7 @@ public class ParallelRestoreSchedulerTests
     {
         var plan = TwoTables;
         var processes = new FakeProcesses();
-        var run = new ParallelRestoreScheduler(plan.Jobs, processes.Run).RunAsync(plan, CancellationToken.None);
+        var run = new ParallelRestoreScheduler(processes.Run).RunAsync(plan, CancellationToken.None);
 
         await processes.WaitStartedAsync("data #1", "data #2");
         processes.Fail("data #2", new InvalidOperationException("pg_restore (data #2) failed"));
@@ -91,7 +91,7 @@ public class ParallelRestoreSchedulerTests
         var plan = new ParallelRestorePlan(2, [["1; a"], ["2; b"]], [], []);
         var processes = new FakeProcesses();
         using var cancel = new CancellationTokenSource();
-        var run = new ParallelRestoreScheduler(plan.Jobs, processes.Run).RunAsync(plan, cancel.Token);
+        var run = new ParallelRestoreScheduler(processes.Run).RunAsync(plan, cancel.Token);
 
         await processes.WaitStartedAsync("data #1", "data #2");
         await cancel.CancelAsync();
