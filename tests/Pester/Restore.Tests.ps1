@@ -150,6 +150,18 @@ Describe 'Restore-PgBackup into a new database' {
         (Get-PgbtScalar $Server 'latest target' 'SELECT v FROM t') | Should -Be 'second'
     }
 
+    It 'fails with AuthenticationFailed for a wrong password, names no password and creates nothing (the database is created early, while the backup is read)' {
+        $key = $Repo.KeyArgs
+        $before = Get-PgbtDatabaseNames $Server
+        $wrong = 'wr0ng "pässwort" restore'
+        $cred = New-PgbtCredential $Server -Password $wrong
+        $out = Restore-PgBackup -InputObject $Backup -TargetDatabase 'never auth' -Jobs 2 -Host $Server.Host -Port $Server.Port -Credential $cred @key -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable err
+        $out | Should -BeNullOrEmpty
+        Assert-PgbtErrorId $err 'AuthenticationFailed'
+        ($err | Out-String).Contains($wrong) | Should -BeFalse
+        Get-PgbtDatabaseNames $Server | Should -Be $before
+    }
+
     It 'fails with BackupNotFound for an unknown id and creates nothing' {
         $key = $Repo.KeyArgs
         $before = Get-PgbtDatabaseNames $Server

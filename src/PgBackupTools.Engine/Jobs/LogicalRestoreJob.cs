@@ -39,33 +39,37 @@ public sealed class LogicalRestoreJob(JobContext context)
         }
 
         using var dataKey = manifest.Encryption is { } encryption ? repository.Master!.UnwrapDataKey(encryption.WrappedDataKey, backupId) : null;
-        var catalog = await stored.ReadCatalogAsync(dataKey, cancellationToken).ConfigureAwait(false);
-        logger.Information("Restoring backup {BackupId} of {Database} ({Tables} tables, {Rows} rows) into {Target} on {Server}",
-            backupId, manifest.Database, catalog.Tables.Count, catalog.Tables.Sum(t => t.Rows), request.TargetDatabase, request.Connection.Endpoint);
-
-        var server = await serverQuery.Task.ConfigureAwait(false);
         var locator = new PgToolLocator(context.PgBinDirectory);
-        var pgRestore = await locator.FindAsync(PgToolNames.PgRestore, Math.Max(server.Major, DumpVersion.Major(manifest)), cancellationToken).ConfigureAwait(false);
         var admin = new PgDatabaseAdmin(maintenance);
-
         if (request.IsPartial)
         {
+            var tablesCatalog = await ReadCatalogAsync(stored, dataKey, request, logger, cancellationToken).ConfigureAwait(false);
+            var serverMajor = (await serverQuery.Task.ConfigureAwait(false)).Major;
+            var tool = await locator.FindAsync(PgToolNames.PgRestore, Math.Max(serverMajor, DumpVersion.Major(manifest)), cancellationToken).ConfigureAwait(false);
             var current = await admin.GetStateAsync(request.TargetDatabase, cancellationToken).ConfigureAwait(false);
-            return await RestoreTablesAsync(request, stored, dataKey, catalog, admin, current, locator, server.Major, pgRestore, logger, started, startTimestamp, cancellationToken).ConfigureAwait(false);
+            return await RestoreTablesAsync(request, stored, dataKey, tablesCatalog, admin, current, locator, serverMajor, tool, logger, started, startTimestamp, cancellationToken).ConfigureAwait(false);
         }
 
+        // CREATE DATABASE copies a template and takes a while (0.15 s on the bench machine), so it runs while the catalog
+        // is read, pg_restore is located and the table of contents is planned; so does the look at the target.
         var temporary = "pgbt_restore_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(5)).ToLowerInvariant();
         var properties = manifest.Server.Encoding is { } enc ? new PgDatabaseProperties(enc, manifest.Server.Collate!, manifest.Server.Ctype!) : null;
-        using var passFile = PgPassFile.Create(request.Connection.WithDatabase(temporary));
-        var progress = new ProgressMeter(context.Reporter, 1, $"Restoring {manifest.Database} into {request.TargetDatabase}", context.Time);
-        var runner = new PgRestoreRunner(pgRestore, stored, dataKey, passFile, request.Connection, logger, progress);
-        // pg_restore reads the archive's table of contents while the server is asked about the target and creates the
-        // temporary database.
-        var planning = runner.PlanAsync(request.Jobs, catalog, cancellationToken);
-        PgDatabaseAdmin.TargetState state;
+        var creating = CreateTemporaryAsync(admin, temporary, properties, logger, cancellationToken);
+        var looking = admin.GetStateAsync(request.TargetDatabase, cancellationToken);
+        Task<ParallelRestorePlan?>? planning = null;
+        var state = PgDatabaseAdmin.TargetState.Missing;
+        BackupCatalog catalog;
+        var renamed = false;
         try
         {
-            state = await admin.GetStateAsync(request.TargetDatabase, cancellationToken).ConfigureAwait(false);
+            catalog = await ReadCatalogAsync(stored, dataKey, request, logger, cancellationToken).ConfigureAwait(false);
+            var server = await serverQuery.Task.ConfigureAwait(false);
+            var pgRestore = await locator.FindAsync(PgToolNames.PgRestore, Math.Max(server.Major, DumpVersion.Major(manifest)), cancellationToken).ConfigureAwait(false);
+            using var passFile = PgPassFile.Create(request.Connection.WithDatabase(temporary));
+            var progress = new ProgressMeter(context.Reporter, 1, $"Restoring {manifest.Database} into {request.TargetDatabase}", context.Time);
+            var runner = new PgRestoreRunner(pgRestore, stored, dataKey, passFile, request.Connection, logger, progress);
+            planning = runner.PlanAsync(request.Jobs, catalog, cancellationToken);
+            state = await looking.ConfigureAwait(false);
             if (state == PgDatabaseAdmin.TargetState.HasObjects && !request.Force)
             {
                 throw new PgBackupException(
@@ -75,24 +79,14 @@ public sealed class LogicalRestoreJob(JobContext context)
                 { Target = request.TargetDatabase };
             }
 
-            await CreateTemporaryAsync(admin, temporary, properties, logger, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await SideTask.ObserveQuietlyAsync(planning).ConfigureAwait(false);
-            throw;
-        }
-
-        var renamed = false;
-        try
-        {
+            await creating.ConfigureAwait(false);
             if (request.IncludeGlobals)
             {
                 var psql = await locator.FindAsync(PgToolNames.Psql, server.Major, cancellationToken).ConfigureAwait(false);
                 await RestoreGlobalsAsync(psql, stored, dataKey, passFile, request.Connection, logger, cancellationToken).ConfigureAwait(false);
             }
 
-            await runner.RestoreAsync(temporary, await planning.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await runner.RestoreAsync(temporary, request.Jobs, planning, cancellationToken).ConfigureAwait(false);
             progress.Complete();
             cancellationToken.ThrowIfCancellationRequested();
             await SwapInAsync(admin, temporary, request.TargetDatabase, state, logger, cancellationToken).ConfigureAwait(false);
@@ -102,8 +96,20 @@ public sealed class LogicalRestoreJob(JobContext context)
         {
             if (!renamed)
             {
-                logger.Information("Dropping temporary database {Temporary}", temporary);
-                await DropQuietlyAsync(admin, temporary, logger).ConfigureAwait(false);
+                await SideTask.ObserveQuietlyAsync(looking).ConfigureAwait(false);
+                if (planning is not null)
+                {
+                    await SideTask.ObserveQuietlyAsync(planning).ConfigureAwait(false);
+                }
+
+                // Once CREATE DATABASE has ended: a failed one made nothing (the server refused it or was not reached); after
+                // a cancelled one the database may exist, and DROP ... IF EXISTS is harmless.
+                await SideTask.ObserveQuietlyAsync(creating).ConfigureAwait(false);
+                if (!creating.IsFaulted)
+                {
+                    logger.Information("Dropping temporary database {Temporary}", temporary);
+                    await DropQuietlyAsync(admin, temporary, logger).ConfigureAwait(false);
+                }
             }
         }
 
@@ -123,6 +129,14 @@ public sealed class LogicalRestoreJob(JobContext context)
             GlobalsRestored = request.IncludeGlobals,
             ReplacedExisting = state != PgDatabaseAdmin.TargetState.Missing,
         };
+    }
+
+    private static async Task<BackupCatalog> ReadCatalogAsync(StoredBackup stored, DataKey? dataKey, RestoreRequest request, ILogger logger, CancellationToken cancellationToken)
+    {
+        var catalog = await stored.ReadCatalogAsync(dataKey, cancellationToken).ConfigureAwait(false);
+        logger.Information("Restoring backup {BackupId} of {Database} ({Tables} tables, {Rows} rows) into {Target} on {Server}",
+            stored.Manifest.Id, stored.Manifest.Database, catalog.Tables.Count, catalog.Tables.Sum(t => t.Rows), request.TargetDatabase, request.Connection.Endpoint);
+        return catalog;
     }
 
     private async Task<RestoreResult> RestoreTablesAsync(

@@ -20,8 +20,8 @@ internal sealed class PgRestoreRunner(
     private const int BufferSize = 1 << 20;
     private readonly ManifestFile _dump = stored.RequireFile("dump");
 
-    public async Task RestoreAsync(string database, int jobs, BackupCatalog catalog, CancellationToken cancellationToken) =>
-        await RestoreAsync(database, await PlanAsync(jobs, catalog, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    public Task RestoreAsync(string database, int jobs, BackupCatalog catalog, CancellationToken cancellationToken) =>
+        RestoreAsync(database, jobs, PlanAsync(jobs, catalog, cancellationToken), cancellationToken);
 
     /// <summary>
     /// How <paramref name="jobs"/> pg_restore processes share the work, from the archive's table of contents; null for
@@ -46,11 +46,15 @@ internal sealed class PgRestoreRunner(
         return plan;
     }
 
-    /// <summary>Restores into <paramref name="database"/>: one pg_restore without a plan, else the plan's phases.</summary>
-    public async Task RestoreAsync(string database, ParallelRestorePlan? plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Restores into <paramref name="database"/>: one pg_restore for one job, else the phases of the plan that
+    /// <paramref name="planning"/> (from <see cref="PlanAsync"/>) makes. The pre-data section needs no plan, so it runs
+    /// while the plan is still being made.
+    /// </summary>
+    public async Task RestoreAsync(string database, int jobs, Task<ParallelRestorePlan?> planning, CancellationToken cancellationToken)
     {
         var target = "--dbname=" + database;
-        if (plan is null)
+        if (jobs <= 1)
         {
             await RunAsync([target], "restore", verifyWholeFile: true, cancellationToken).ConfigureAwait(false);
             return;
@@ -60,7 +64,18 @@ internal sealed class PgRestoreRunner(
         SecureFileSystem.CreatePrivateDirectory(listDirectory);
         try
         {
-            await RunAsync([target, "--section=pre-data"], "pre-data", verifyWholeFile: false, cancellationToken, blocks: new HashSet<int>()).ConfigureAwait(false);
+            try
+            {
+                await RunAsync([target, "--section=pre-data"], "pre-data", verifyWholeFile: false, cancellationToken, blocks: new HashSet<int>()).ConfigureAwait(false);
+            }
+            catch
+            {
+                await SideTask.ObserveQuietlyAsync(planning).ConfigureAwait(false);
+                throw;
+            }
+
+            var plan = await planning.ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"A restore with {jobs} jobs needs a plan.");
             var scheduler = new ParallelRestoreScheduler((name, lines, verifyWholeFile, token) => RunListAsync(target, listDirectory, name, lines, verifyWholeFile, token));
             await scheduler.RunAsync(plan, cancellationToken).ConfigureAwait(false);
         }
