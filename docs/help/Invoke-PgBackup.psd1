@@ -13,7 +13,7 @@ With -Type Physical, Invoke-PgBackup takes a base backup of the whole cluster wi
 '@
     Parameters  = @{
         Repository       = 'Path of the repository (see Initialize-PgBackupRepository).'
-        Database         = 'Name of the database to back up. Several names back up each in turn; one failing does not stop the others.'
+        Database         = 'Name of the database to back up (required for a logical backup, not allowed with -Type Physical). Several names back up each in turn; one failing does not stop the others.'
         Host             = @{ Description = 'Host name or address of the PostgreSQL server, or a Unix-socket directory.'; Default = 'localhost' }
         Port             = @{ Description = 'TCP port of the PostgreSQL server.'; Default = '5432' }
         Credential       = 'User name and password for the server. Without it the usual libpq defaults apply (current user, PGPASSWORD, ~/.pgpass).'

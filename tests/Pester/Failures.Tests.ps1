@@ -129,6 +129,24 @@ Describe 'Invoke-PgBackup failures leave nothing behind' {
     }
 }
 
+Describe 'Invoke-PgBackup parameter combinations' {
+    It 'DatabaseRequired: a logical backup without -Database is refused (no prompt), and nothing is written' {
+        $repo = New-PgbtRepository -Root $Root -Kind KeyFile
+        $key = $repo.KeyArgs
+        $null = Invoke-PgBackup -Repository $repo.Path @Conn @key -ErrorAction SilentlyContinue -ErrorVariable err
+        Assert-PgbtErrorId $err 'DatabaseRequired'
+        Assert-PgbtNoBackup $repo
+    }
+
+    It 'DatabaseNotForPhysical: -Type Physical with -Database is refused, and nothing is written' {
+        $repo = New-PgbtRepository -Root $Root -Kind KeyFile
+        $key = $repo.KeyArgs
+        $null = Invoke-PgBackup -Repository $repo.Path -Type Physical -Database $SmallDb @Conn @key -ErrorAction SilentlyContinue -ErrorVariable err
+        Assert-PgbtErrorId $err 'DatabaseNotForPhysical'
+        Assert-PgbtNoBackup $repo
+    }
+}
+
 Describe 'Interrupted and concurrent backups' {
     BeforeAll {
         # Big enough that pg_dump streams for a few seconds (about 200 MB of table data).

@@ -16,8 +16,9 @@ BeforeAll {
     $script:Repo = New-PgbtRepository -Root $Root
     $script:KeyArgs = $Repo.KeyArgs
 
-    # Refusals before the server is set up for physical backups.
-    $null = Invoke-PgBackup -Repository $Repo.Path -Type Physical -FastCheckpoint @Conn @KeyArgs -ErrorVariable script:ArchiveOffError -ErrorAction SilentlyContinue
+    # Refusals before the server is set up for physical backups. The first uses no physical-only switch: -Type Physical
+    # alone must bind to a base backup, not ask for -Database.
+    $null = Invoke-PgBackup -Repository $Repo.Path -Type Physical @Conn @KeyArgs -ErrorVariable script:ArchiveOffError -ErrorAction SilentlyContinue
     $null = Invoke-PgbtSql $Server -Sql "CREATE ROLE plain LOGIN PASSWORD 'plain pw'"
     $plain = [pscredential]::new('plain', (ConvertTo-SecureString 'plain pw' -AsPlainText -Force))
     $null = Invoke-PgBackup -Repository $Repo.Path -Type Physical -Host $Server.Host -Port $Server.Port -Credential $plain -IncludeWal @KeyArgs -ErrorVariable script:NoReplicationError -ErrorAction SilentlyContinue

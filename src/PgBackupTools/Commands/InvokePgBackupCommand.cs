@@ -21,7 +21,9 @@ public sealed class InvokePgBackupCommand : ServerCmdlet
     [ValidateNotNullOrEmpty]
     public string Repository { get; set; } = "";
 
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LogicalSet)]
+    // Not Mandatory: `-Type Physical` without a physical-only switch binds to the default (logical) set, and must still
+    // take a base backup instead of asking for a database. A logical backup without -Database is refused below.
+    [Parameter(Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LogicalSet)]
     [ValidateNotNullOrEmpty]
     public string[] Database { get; set; } = [];
 
@@ -74,6 +76,12 @@ public sealed class InvokePgBackupCommand : ServerCmdlet
         {
             throw new Engine.Errors.PgBackupException(
                 "DatabaseRequired", Engine.Errors.ErrorKind.InvalidArgument, "A logical backup needs -Database; a physical backup (-Type Physical) takes the whole cluster.");
+        }
+
+        if (physical && Database.Length > 0)
+        {
+            throw new Engine.Errors.PgBackupException(
+                "DatabaseNotForPhysical", Engine.Errors.ErrorKind.InvalidArgument, "A physical backup (-Type Physical) takes the whole cluster; leave out -Database, or drop -Type Physical for a logical backup of those databases.");
         }
 
         foreach (var database in physical ? [null] : Database.Select(d => (string?)d))
