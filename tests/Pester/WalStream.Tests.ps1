@@ -183,6 +183,16 @@ Describe 'Stop-PgWalStream' {
         $null = Stop-PgWalStream -Repository $Repo.Path -Slot $Slot -Confirm:$false -WarningVariable warn -WarningAction SilentlyContinue
         $warn | Should -Not -BeNullOrEmpty
     }
+
+    It 'says RepositoryNotFound for a mistyped -Repository instead of showing no streams' {
+        $missing = Join-Path $Root 'no such repo'
+        $out = Get-PgWalStream -Repository $missing -ErrorAction SilentlyContinue -ErrorVariable getErr
+        $out | Should -BeNullOrEmpty
+        Assert-PgbtErrorId $getErr 'RepositoryNotFound'
+        $null = Stop-PgWalStream -Repository $missing -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable stopErr -WarningAction SilentlyContinue
+        Assert-PgbtErrorId $stopErr 'RepositoryNotFound'
+        Test-Path -LiteralPath $missing | Should -BeFalse
+    }
 }
 
 Describe 'Restarting the stream' {

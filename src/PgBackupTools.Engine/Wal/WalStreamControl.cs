@@ -46,6 +46,15 @@ public static class WalStreamControl
 
     public static string DefaultSpool(string repository, string slot) => Path.Combine(repository, SpoolFolderName, slot);
 
+    /// <summary>
+    /// Throws RepositoryNotFound or RepositoryNotInitialized: a mistyped -Repository would otherwise just show no
+    /// streams.
+    /// </summary>
+    public static void RequireRepository(string repository)
+    {
+        using var session = BackupRepository.Open(repository);
+    }
+
     /// <summary>The slots that have a spool in the default place of a repository.</summary>
     public static IReadOnlyList<string> ListSlots(string repository)
     {

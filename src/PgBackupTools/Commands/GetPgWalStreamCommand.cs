@@ -24,6 +24,7 @@ public sealed class GetPgWalStreamCommand : PgBackupCmdlet
     protected override void ProcessRecordCore()
     {
         var repository = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Repository);
+        WalStreamControl.RequireRepository(repository);
         if (SpoolPath is not null)
         {
             var spool = SessionState.Path.GetUnresolvedProviderPathFromPSPath(SpoolPath);

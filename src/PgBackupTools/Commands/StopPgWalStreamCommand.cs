@@ -28,6 +28,7 @@ public sealed class StopPgWalStreamCommand : PgBackupCmdlet
     protected override void ProcessRecordCore()
     {
         var repository = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Repository);
+        WalStreamControl.RequireRepository(repository);
         var spool = SpoolPath is null ? WalStreamControl.DefaultSpool(repository, Slot) : SessionState.Path.GetUnresolvedProviderPathFromPSPath(SpoolPath);
         var current = WalStreamControl.Describe(repository, Slot, spool);
         if (!current.Running)
