@@ -147,6 +147,8 @@ Describe 'Invoke-PgBackup -Type Physical' {
         $manifest = Get-Content (Join-Path $Base.Path 'manifest.json') -Raw | ConvertFrom-Json
         $manifest.compression | Should -Be 'zstd'
         $manifest.compressionLevel | Should -Be 1 -Because 'base backups default to zstd level 1, as WAL does'
+        $manifest.physical.compressedOnServer | Should -BeTrue -Because 'PostgreSQL 15 compresses the tar itself when asked'
+        $Base.PgDumpVersion | Should -Match 'BASE_BACKUP through libpq .*compressed on the server'
     }
 }
 
@@ -210,6 +212,10 @@ Describe 'Restore-PgBackup -Type Physical' {
         $auto | Should -Match "recovery_target_time = '"
         $auto | Should -Match "archive_mode = 'off'"
         $auto | Should -Not -Match ([regex]::Escape($Server.Password))
+        # The server sent backup_manifest beside its compressed tar; the restored folder has it all the same, and
+        # PostgreSQL's own checker agrees with every file (it ignores recovery.signal and postgresql.auto.conf).
+        $verify = & (Join-Path $Server.BinDir 'pg_verifybackup') --no-parse-wal $path 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because "$verify"
     }
 
     It 'refuses before extracting anything when the server account could not read the key file' -Skip:((& id -u) -ne '0') {
@@ -286,7 +292,11 @@ Describe 'Restore-PgBackup -Type Physical' {
 Describe 'Remove-PgBackupExpired with physical backups and WAL' {
     It 'removes WAL only before the oldest remaining physical backup, and the rest still restores to latest' {
         $null = Invoke-PgbtSql $Server -Sql "INSERT INTO marker VALUES (20, 'before the second base backup')"
-        $second = Invoke-PgBackup -Repository $Repo.Path -Type Physical -FastCheckpoint @Conn @KeyArgs -ErrorAction Stop
+        # Compressed on this machine (pg_basebackup), so the restore to latest and Test-PgBackup -Level Restore below
+        # cover that path, and the restores from $Base the server-compressed one.
+        $second = Invoke-PgBackup -Repository $Repo.Path -Type Physical -FastCheckpoint -ClientCompression @Conn @KeyArgs -ErrorAction Stop
+        $second.PgDumpVersion | Should -Match '^pg_basebackup'
+        (Get-Content (Join-Path $second.Path 'manifest.json') -Raw | ConvertFrom-Json).physical.compressedOnServer | Should -BeFalse
         $null = Invoke-PgbtSql $Server -Sql "INSERT INTO marker VALUES (21, 'after the second base backup')"
         $null = & $SwitchAndWait
         $before = @(& $StoredSegments)

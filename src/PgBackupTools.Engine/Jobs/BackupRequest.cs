@@ -25,6 +25,12 @@ public sealed record BackupRequest
     /// <summary>pg_basebackup --max-rate in kB/s, to cap the read load on the server; null: unlimited.</summary>
     public int? MaxRateKilobytesPerSecond { get; init; }
 
+    /// <summary>
+    /// Compress the base backup here (pg_basebackup's plain tar) instead of on the server: spares the server's CPU
+    /// when the network between them is fast, at the cost of sending the data uncompressed.
+    /// </summary>
+    public bool CompressOnClient { get; init; }
+
     /// <summary>How long to wait after the backup for its WAL to arrive in the repository's archive.</summary>
     public TimeSpan WalTimeout { get; init; } = TimeSpan.FromMinutes(5);
 }

@@ -6,6 +6,7 @@ using PgBackupTools.Engine.Logging;
 using PgBackupTools.Engine.Physical;
 using PgBackupTools.Engine.Pipeline;
 using PgBackupTools.Engine.Postgres;
+using PgBackupTools.Engine.Postgres.Libpq;
 using PgBackupTools.Engine.Processes;
 using PgBackupTools.Engine.Repository;
 using PgBackupTools.Engine.Wal;
@@ -14,6 +15,7 @@ using Serilog;
 namespace PgBackupTools.Engine.Jobs;
 
 /// <summary>
+/// BASE_BACKUP compressed on the server and received through libpq (<see cref="ServerCompressedBaseBackup"/>), or
 /// pg_basebackup -Ft to stdout → tar scanner (CRC32C of every file against PostgreSQL's backup_manifest) →
 /// zstd/gzip → AES-256-GCM → SHA-256 → repository in one pass; then waits until the WAL from the backup's start
 /// to its stop is in the repository's archive, and only then commits. A backup whose WAL is not there could not
@@ -31,6 +33,11 @@ public sealed class PhysicalBackupJob(JobContext context)
     /// base backup shares the machine with the server it copies. WAL uses level 1 for the same reason.
     /// </summary>
     public const int DefaultZstdLevel = 1;
+
+    /// <summary>BASE_BACKUP takes COMPRESSION from PostgreSQL 15 on.</summary>
+    private const int ServerCompressionMinimumMajor = 15;
+    private const string FeatureNotSupported = "0A000";
+    private const string DataCorrupted = "XX001";
 
     public async Task<Backup> RunAsync(BackupRequest request, CancellationToken cancellationToken)
     {
@@ -71,7 +78,7 @@ public sealed class PhysicalBackupJob(JobContext context)
         logger.Information("Backup {BackupId} started", id);
 
         using var passFile = PgPassFile.Create(connection);
-        var (scan, baseFile) = await StreamBaseBackupAsync(pgBaseBackup, request, id, passFile, pending, logger, cancellationToken).ConfigureAwait(false);
+        var (scan, baseFile, source, compressedOnServer) = await TakeBaseBackupAsync(pgBaseBackup, server, request, id, passFile, pending, logger, cancellationToken).ConfigureAwait(false);
         pending.Add(baseFile);
         var encrypted = repository.IsEncrypted ? ".enc" : "";
         await pending.WriteSmallFileAsync("backup_manifest" + request.Compression.FileSuffix + encrypted, PgManifestRole, scan.ManifestBytes, request.Compression, cancellationToken).ConfigureAwait(false);
@@ -89,7 +96,7 @@ public sealed class PhysicalBackupJob(JobContext context)
         var manifest = NewBackupManifest.For(
             pending, repository, request, "physical", PhysicalServerFacts.ClusterDatabaseLabel, server,
             new ServerFacts { Host = connection.Host, Port = connection.Port, Version = "", SystemIdentifier = facts.SystemIdentifier, DatabaseSizeBytes = scan.TotalBytes },
-            pgBaseBackup, start, end, baseFile.PlainBytes) with
+            source, start, end, baseFile.PlainBytes) with
         {
             Physical = new PhysicalFacts
             {
@@ -104,6 +111,7 @@ public sealed class PhysicalBackupJob(JobContext context)
                 BootstrapSuperuser = facts.BootstrapSuperuser,
                 DataFileCount = scan.FileCount,
                 ServerMajorVersion = server.Major,
+                CompressedOnServer = compressedOnServer,
             },
         };
 
@@ -114,6 +122,91 @@ public sealed class PhysicalBackupJob(JobContext context)
             id, scan.FileCount, manifest.Physical.StartLsn, manifest.Physical.StopLsn, range.Timeline, manifest.RawBytes, manifest.StoredBytes, manifest.DurationSeconds);
         return BackupMapper.FromManifest(manifest, repository, directory);
     }
+
+    /// <summary>
+    /// Compressed on the server when it can (PostgreSQL 15 and later, libpq found, the algorithm built in), so only
+    /// compressed bytes travel and nothing is compressed twice; otherwise pg_basebackup's tar, compressed here.
+    /// </summary>
+    private async Task<TakenBaseBackup> TakeBaseBackupAsync(
+        PgTool pgBaseBackup, PgServerInfo server, BackupRequest request, string id, PgPassFile passFile, PendingBackup pending, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (request.CompressOnClient)
+        {
+            logger.Information("Compressing on this machine, as asked (-ClientCompression)");
+        }
+        else if (server.Major < ServerCompressionMinimumMajor)
+        {
+            logger.Information("PostgreSQL {Major} cannot compress base backups itself; compressing on this machine", server.Major);
+        }
+        else if (LibpqLibrary.TryLoad(Path.GetDirectoryName(pgBaseBackup.Path), out var reason) is not { } libpq)
+        {
+            logger.Warning("Compressing on this machine with pg_basebackup, because {Reason}", reason);
+        }
+        else
+        {
+            try
+            {
+                return await ReceiveServerCompressedAsync(libpq, server, request, id, passFile, pending, logger, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LibpqException ex) when (ServerCannotCompress(ex))
+            {
+                File.Delete(Path.Combine(pending.Directory, BaseFileName(request, pending)));
+                logger.Warning("The server cannot compress with {Algorithm} ({Reason}); compressing on this machine", request.Compression.Name, ex.Message);
+            }
+        }
+
+        var (scan, file) = await StreamBaseBackupAsync(pgBaseBackup, request, id, passFile, pending, logger, cancellationToken).ConfigureAwait(false);
+        return new TakenBaseBackup(scan, file, pgBaseBackup, CompressedOnServer: false);
+    }
+
+    private async Task<TakenBaseBackup> ReceiveServerCompressedAsync(
+        LibpqLibrary libpq, PgServerInfo server, BackupRequest request, string id, PgPassFile passFile, PendingBackup pending, ILogger logger, CancellationToken cancellationToken)
+    {
+        var options = new BaseBackupCommandOptions
+        {
+            Label = "PgBackupTools " + id,
+            Compression = request.Compression,
+            FastCheckpoint = request.FastCheckpoint,
+            IncludeWal = request.IncludeWal,
+            MaxRateKilobytesPerSecond = request.MaxRateKilobytesPerSecond,
+        };
+        logger.Information("Running {Command} through {Libpq}", BaseBackupCommand.Text(options), libpq.Source);
+        var name = BaseFileName(request, pending);
+        var meter = new ProgressMeter(context.Reporter, 1, $"Base backup of {request.Connection.Endpoint}", context.Time);
+        var connectionInfo = LibpqConnectionInfo.Build(request.Connection, passFile.Path, replication: "true");
+        ServerBaseBackupOutcome outcome;
+        var writer = pending.CreateFileForCompressedInput(name, BaseRole, request.Compression);
+        await using (writer.ConfigureAwait(false))
+        {
+            try
+            {
+                outcome = await new ServerCompressedBaseBackup(libpq, meter).RunAsync(connectionInfo, options, writer, pending.Directory, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LibpqException ex) when (!ServerCannotCompress(ex))
+            {
+                throw BaseBackupFailed("BASE_BACKUP", ex.Message, ex.SqlState, request.Connection);
+            }
+        }
+
+        RequireConsistent(outcome.Scan, request.Connection);
+        logger.Information(
+            "BASE_BACKUP finished: {Files} files, {Bytes} bytes ({Compressed} compressed on the server), {Checked} CRC32C checksums verified",
+            outcome.Scan.FileCount, outcome.Scan.TotalBytes, outcome.File.SizeBytes, outcome.Scan.VerifiedChecksumCount);
+        var source = new PgTool("libpq", libpq.Source, new Version(server.Major, server.Minor), $"BASE_BACKUP through libpq ({libpq.Source}), compressed on the server");
+        return new TakenBaseBackup(outcome.Scan, outcome.File, source, CompressedOnServer: true);
+    }
+
+    /// <summary>
+    /// A server built without the algorithm refuses BASE_BACKUP before doing anything; the backup is then taken the
+    /// other way. (The partial file is deleted with it: its writer wrote nothing.)
+    /// </summary>
+    private static bool ServerCannotCompress(LibpqException ex) =>
+        ex.SqlState == FeatureNotSupported && ex.Message.Contains("compression", StringComparison.OrdinalIgnoreCase);
+
+    private static string BaseFileName(BackupRequest request, PendingBackup pending) =>
+        "base.tar" + request.Compression.FileSuffix + (pending.DataKey is null ? "" : ".enc");
+
+    private sealed record TakenBaseBackup(BaseBackupScanResult Scan, ManifestFile File, PgTool Source, bool CompressedOnServer);
 
     private async Task<(BaseBackupScanResult Scan, ManifestFile File)> StreamBaseBackupAsync(
         PgTool tool, BackupRequest request, string id, PgPassFile passFile, PendingBackup pending, ILogger logger, CancellationToken cancellationToken)
@@ -130,7 +223,7 @@ public sealed class PhysicalBackupJob(JobContext context)
         }
 
         logger.Information("Running {Tool} {Arguments}", tool.Name, string.Join(' ', arguments));
-        var name = "base.tar" + request.Compression.FileSuffix + (pending.DataKey is null ? "" : ".enc");
+        var name = BaseFileName(request, pending);
         var scanner = new BaseBackupScanner();
         var parser = new TarStreamParser(scanner);
         var meter = new ProgressMeter(context.Reporter, 1, $"Base backup of {request.Connection.Endpoint}", context.Time);
@@ -141,19 +234,12 @@ public sealed class PhysicalBackupJob(JobContext context)
             var exitCode = await ToolOutputCapture.CaptureAsync(child, writer, pending.Directory, parser.Feed, meter, cancellationToken).ConfigureAwait(false);
             if (exitCode != 0)
             {
-                throw BaseBackupFailed(tool, exitCode, child.StandardErrorText, request.Connection);
+                throw BaseBackupFailed(tool.Name, child.StandardErrorText, null, request.Connection, exitCode);
             }
 
             parser.Complete();
             var scan = scanner.Complete();
-            if (!scan.IsConsistent)
-            {
-                throw new PgBackupException(
-                    "BaseBackupInconsistent",
-                    ErrorKind.InvalidData,
-                    $"The base backup stream disagrees with its own backup_manifest ({scan.Problems.Count} problem(s); first: {scan.Problems[0]}). Nothing was kept; the server's storage or the connection may be damaging data.")
-                { Target = request.Connection.Endpoint };
-            }
+            RequireConsistent(scan, request.Connection);
 
             var file = await ToolOutputCapture.CompleteAsync(writer, pending.Directory, meter, cancellationToken).ConfigureAwait(false);
             logger.Information("pg_basebackup finished: {Files} files, {Bytes} bytes, {Checked} CRC32C checksums verified", scan.FileCount, scan.TotalBytes, scan.VerifiedChecksumCount);
@@ -161,10 +247,25 @@ public sealed class PhysicalBackupJob(JobContext context)
         }
     }
 
-    /// <summary>pg_basebackup's own words for the setup problems users hit, with what to change.</summary>
-    private static PgBackupException BaseBackupFailed(PgTool tool, int exitCode, string standardError, PgConnectionSettings connection)
+    private static void RequireConsistent(BaseBackupScanResult scan, PgConnectionSettings connection)
     {
-        if (standardError.Contains("pg_hba.conf", StringComparison.Ordinal) && standardError.Contains("replication", StringComparison.Ordinal))
+        if (!scan.IsConsistent)
+        {
+            throw new PgBackupException(
+                "BaseBackupInconsistent",
+                ErrorKind.InvalidData,
+                $"The base backup stream disagrees with its own backup_manifest ({scan.Problems.Count} problem(s); first: {scan.Problems[0]}). Nothing was kept; the server's storage or the connection may be damaging data.")
+            { Target = connection.Endpoint };
+        }
+    }
+
+    /// <summary>
+    /// The server's (or pg_basebackup's) words for the setup problems users hit, with what to change.
+    /// <paramref name="exitCode"/> is pg_basebackup's; null when libpq in this process reported the failure.
+    /// </summary>
+    private static PgBackupException BaseBackupFailed(string source, string message, string? sqlState, PgConnectionSettings connection, int? exitCode = null)
+    {
+        if (message.Contains("pg_hba.conf", StringComparison.Ordinal) && message.Contains("replication", StringComparison.Ordinal))
         {
             return new PgBackupException(
                 "ReplicationNotAllowed",
@@ -173,8 +274,8 @@ public sealed class PhysicalBackupJob(JobContext context)
             { Target = connection.Endpoint };
         }
 
-        if (standardError.Contains("number of requested standby connections exceeds max_wal_senders", StringComparison.Ordinal)
-            || standardError.Contains("too many WAL senders", StringComparison.Ordinal))
+        if (message.Contains("number of requested standby connections exceeds max_wal_senders", StringComparison.Ordinal)
+            || message.Contains("too many WAL senders", StringComparison.Ordinal))
         {
             return new PgBackupException(
                 "PhysicalBackupWalSenders",
@@ -183,7 +284,18 @@ public sealed class PhysicalBackupJob(JobContext context)
             { Target = connection.Endpoint };
         }
 
-        return PgErrorTranslator.FromToolOutput(tool.Name, exitCode, standardError, connection);
+        if (sqlState == DataCorrupted || message.Contains("checksum error occurred", StringComparison.Ordinal))
+        {
+            return new PgBackupException(
+                "BaseBackupPageChecksumFailure",
+                ErrorKind.InvalidData,
+                $"{connection.Endpoint} found data pages whose checksums do not match while reading them for the backup (its log names them: 'checksum verification failed'). Nothing was kept, because the backup would carry the damage. Find the damaged relations (amcheck, pg_checksums on a stopped copy) and repair them from a replica or an earlier backup.")
+            { Target = connection.Endpoint };
+        }
+
+        return exitCode is { } code
+            ? PgErrorTranslator.FromToolOutput(source, code, message, connection)
+            : PgErrorTranslator.FromLibpq(source, message, sqlState, connection);
     }
 
     private static async Task<DateTimeOffset> ServerNowAsync(PgConnectionSettings connection, CancellationToken cancellationToken)

@@ -48,11 +48,13 @@ public sealed class PhysicalRestoreJob(JobContext context)
         var account = ServerAccount.Current();
         await account.RequireAccessAsync(RestoreCommandInputs(repository, request, archived), cancellationToken).ConfigureAwait(false);
         using var dataKey = stored.Manifest.Encryption is { } e ? repository.Master!.UnwrapDataKey(e.WrappedDataKey, chosen.Id) : null;
-        var pgManifest = PgBackupManifest.Parse(await stored.ReadAllAsync("pgmanifest", dataKey, cancellationToken).ConfigureAwait(false));
+        var pgManifestBytes = await stored.ReadAllAsync("pgmanifest", dataKey, cancellationToken).ConfigureAwait(false);
+        var pgManifest = PgBackupManifest.Parse(pgManifestBytes);
         long files, bytes;
         try
         {
             (files, bytes) = await ExtractAsync(stored, dataKey, pgManifest, request.TargetPath, cancellationToken).ConfigureAwait(false);
+            await WriteManifestIfAbsentAsync(request.TargetPath, pgManifestBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not PgBackupException { ErrorId: "RestoreTargetNotEmpty" })
         {
@@ -176,6 +178,23 @@ public sealed class PhysicalRestoreJob(JobContext context)
             else
             {
                 entry.Delete();
+            }
+        }
+    }
+
+    /// <summary>
+    /// A server-compressed backup's tar has no backup_manifest (it travels beside it); the restored directory gets
+    /// one all the same, as pg_basebackup leaves, so pg_verifybackup can check the copy.
+    /// </summary>
+    private static async Task WriteManifestIfAbsentAsync(string target, byte[] manifest, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(target, "backup_manifest");
+        if (!File.Exists(path))
+        {
+            await File.WriteAllBytesAsync(path, manifest, cancellationToken).ConfigureAwait(false);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
         }
     }

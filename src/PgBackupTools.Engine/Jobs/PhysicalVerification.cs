@@ -83,7 +83,9 @@ internal sealed class PhysicalVerification(JobContext context, RepositorySession
         }
 
         parser.Complete();
-        var scan = scanner.Complete();
+        // The stored backup_manifest is the authority: a server-compressed backup has no other, and a tar that holds
+        // one as well must hold the same.
+        var scan = scanner.Complete(await stored.ReadAllAsync("pgmanifest", dataKey, cancellationToken).ConfigureAwait(false));
         if (!scan.IsConsistent)
         {
             throw new CheckFailedException($"The base backup disagrees with its backup_manifest: {string.Join(" ", scan.Problems.Take(3))}");

@@ -122,7 +122,11 @@ public sealed class BaseBackupScanner : ITarEntrySink
     /// Checks the stream against its manifest. Throws when the stream cannot be a complete base backup at all
     /// (not ended, no backup_label or backup_manifest, manifest checksum wrong); lists file disagreements in Problems.
     /// </summary>
-    public BaseBackupScanResult Complete()
+    /// <param name="separateManifest">
+    /// backup_manifest when it travels beside the tar instead of inside it (BASE_BACKUP sends it after the archive).
+    /// A tar that holds one as well must hold the same bytes.
+    /// </param>
+    public BaseBackupScanResult Complete(byte[]? separateManifest = null)
     {
         if (!_archiveEnded)
         {
@@ -131,8 +135,13 @@ public sealed class BaseBackupScanner : ITarEntrySink
 
         var label = BackupLabel.Parse(Encoding.UTF8.GetString(
             _label ?? throw Invalid("BackupLabelMissing", "The base backup's tar stream has no backup_label, so it cannot be restored. It was not written by pg_basebackup.")));
-        var manifestBytes = _manifest
+        var manifestBytes = separateManifest ?? _manifest
             ?? throw Invalid("BackupManifestMissing", "The base backup's tar stream has no backup_manifest. Run pg_basebackup without --no-manifest.");
+        if (separateManifest is not null && _manifest is not null && !separateManifest.AsSpan().SequenceEqual(_manifest))
+        {
+            _problems.Add("The backup_manifest inside the tar stream differs from the one stored beside it.");
+        }
+
         var manifest = PgBackupManifest.Parse(manifestBytes);
         manifest.VerifyChecksum();
 
@@ -196,7 +205,7 @@ public sealed class BaseBackupScanner : ITarEntrySink
         return verified;
     }
 
-    private static PgBackupException TablespacesNotSupported(string what) => new(
+    internal static PgBackupException TablespacesNotSupported(string what) => new(
         "TablespacesNotSupported",
         ErrorKind.InvalidOperation,
         $"The cluster uses a user tablespace ({what}). Physical backups support only the default tablespaces (pg_default, pg_global): move the objects into pg_default, or back up this cluster with logical backups.")

@@ -52,6 +52,30 @@ public static partial class PgErrorTranslator
     {
         ArgumentNullException.ThrowIfNull(settings);
         var text = standardError ?? "";
+        return Recognise(text, settings) ?? new PgBackupException(
+            PgErrorIds.ToolFailed,
+            ErrorKind.NotSpecified,
+            $"{toolName} {Describe(exitCode)}: {Redact(LastLines(text, 5), settings)} Nothing was kept from this run.") { Target = settings.Endpoint };
+    }
+
+    /// <summary>
+    /// A failure reported by libpq loaded in this process: by the server's SQLSTATE when it sent one, otherwise
+    /// recognised in libpq's message as in a tool's output.
+    /// </summary>
+    public static PgBackupException FromLibpq(string operation, string message, string? sqlState, PgConnectionSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (sqlState is not null)
+            return FromSqlState(sqlState, message, settings, null);
+
+        return Recognise(message, settings) ?? new PgBackupException(
+            PgErrorIds.ServerError,
+            ErrorKind.NotSpecified,
+            $"{operation} on {settings.Endpoint} failed: {Redact(LastLines(message, 5), settings)} Nothing was kept from this run.") { Target = settings.Endpoint };
+    }
+
+    private static PgBackupException? Recognise(string text, PgConnectionSettings settings)
+    {
         if (AuthenticationPattern().IsMatch(text))
             return AuthenticationFailed(settings, null);
         if (DatabaseMissingPattern().Match(text) is { Success: true } missing)
@@ -64,11 +88,7 @@ public static partial class PgErrorTranslator
             return PermissionDenied(settings, permission.Value, null);
         if (text.Contains("too many clients already", StringComparison.Ordinal))
             return TooManyConnections(settings, null);
-
-        return new PgBackupException(
-            PgErrorIds.ToolFailed,
-            ErrorKind.NotSpecified,
-            $"{toolName} {Describe(exitCode)}: {Redact(LastLines(text, 5), settings)} Nothing was kept from this run.") { Target = settings.Endpoint };
+        return null;
     }
 
     /// <summary>Replaces the password (if any) in text that came from elsewhere.</summary>
@@ -78,7 +98,7 @@ public static partial class PgErrorTranslator
         return string.IsNullOrEmpty(password) ? text : text.Replace(password, "********", StringComparison.Ordinal);
     }
 
-    private static PgBackupException FromSqlState(string sqlState, string serverMessage, PgConnectionSettings settings, Exception inner) =>
+    private static PgBackupException FromSqlState(string sqlState, string serverMessage, PgConnectionSettings settings, Exception? inner) =>
         sqlState switch
         {
             PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification =>

@@ -50,6 +50,10 @@ public sealed class PendingBackup : IAsyncDisposable
     public StoredFileWriter CreateFile(string name, string role, CompressionSettings compression) =>
         new(Directory, name, role, compression, DataKey, ChunkSize);
 
+    /// <summary>A stored file whose input arrives already compressed (see <see cref="StoredFileWriter.ForCompressedInput"/>).</summary>
+    public StoredFileWriter CreateFileForCompressedInput(string name, string role, CompressionSettings compression) =>
+        StoredFileWriter.ForCompressedInput(Directory, name, role, compression, DataKey, ChunkSize);
+
     public void Add(ManifestFile file) => _files.Add(file);
 
     public async Task<ManifestFile> WriteSmallFileAsync(string name, string role, byte[] content, CompressionSettings compression, CancellationToken cancellationToken)

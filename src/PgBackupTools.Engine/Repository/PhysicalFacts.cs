@@ -24,6 +24,12 @@ public sealed record PhysicalFacts
     /// <summary>The role created by initdb (oid 10); a restore connects as it over a private socket.</summary>
     public required string BootstrapSuperuser { get; init; }
 
+    /// <summary>
+    /// True when PostgreSQL compressed the tar itself (BASE_BACKUP ... COMPRESSION); base.tar.* then holds its
+    /// compressed stream as sent, and backup_manifest is stored only beside the tar, not inside it.
+    /// </summary>
+    public bool CompressedOnServer { get; init; }
+
     public long DataFileCount { get; init; }
     public int ServerMajorVersion { get; init; }
 

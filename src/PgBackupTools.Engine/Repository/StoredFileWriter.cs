@@ -6,6 +6,8 @@ namespace PgBackupTools.Engine.Repository;
 /// <summary>
 /// One file being written into a backup: plaintext in, then compress → encrypt → SHA-256 → disk.
 /// <see cref="CompleteAsync"/> closes each stage in order, fsyncs, and returns the manifest entry.
+/// <see cref="ForCompressedInput"/> takes data another program already compressed (a server-compressed base
+/// backup): it is encrypted and hashed as it comes, and the caller tells its uncompressed size at the end.
 /// </summary>
 public sealed class StoredFileWriter : IAsyncDisposable
 {
@@ -17,9 +19,15 @@ public sealed class StoredFileWriter : IAsyncDisposable
     private readonly string _name;
     private readonly string _role;
     private readonly CompressionSettings _compression;
+    private readonly bool _inputIsCompressed;
     private bool _completed;
 
     public StoredFileWriter(string directory, string name, string role, CompressionSettings compression, DataKey? dataKey, int chunkSize)
+        : this(directory, name, role, compression, dataKey, chunkSize, inputIsCompressed: false)
+    {
+    }
+
+    private StoredFileWriter(string directory, string name, string role, CompressionSettings compression, DataKey? dataKey, int chunkSize, bool inputIsCompressed)
     {
         _name = name;
         _role = role;
@@ -27,19 +35,30 @@ public sealed class StoredFileWriter : IAsyncDisposable
         _file = SecureFileSystem.CreateNewPrivateFile(Path.Combine(directory, name), bufferSize: 0);
         _hasher = new HashingStream(_file, leaveOpen: true);
         _encryptor = dataKey is null ? null : new AeadChunkWriteStream(_hasher, dataKey, name, chunkSize, leaveOpen: true);
-        _compressor = Compressors.Compress(_encryptor ?? _hasher, compression);
+        _inputIsCompressed = inputIsCompressed;
+        _compressor = inputIsCompressed ? new NonClosingStream(_encryptor ?? _hasher) : Compressors.Compress(_encryptor ?? _hasher, compression);
         _counter = new CountingWriteStream(_compressor);
     }
 
-    /// <summary>Where plaintext goes.</summary>
+    /// <summary>A writer whose input is already compressed with <paramref name="compression"/>'s algorithm.</summary>
+    public static StoredFileWriter ForCompressedInput(string directory, string name, string role, CompressionSettings compression, DataKey? dataKey, int chunkSize) =>
+        new(directory, name, role, compression, dataKey, chunkSize, inputIsCompressed: true);
+
+    /// <summary>Where plaintext goes (compressed data, for a writer made by <see cref="ForCompressedInput"/>).</summary>
     public Stream Input => _counter;
 
     public long PlaintextBytes => _counter.BytesWritten;
 
     public long StoredBytes => _hasher.BytesProcessed;
 
-    public async Task<ManifestFile> CompleteAsync(CancellationToken cancellationToken)
+    /// <param name="plainBytes">The uncompressed size of compressed input; required for, and only for, such a writer.</param>
+    public async Task<ManifestFile> CompleteAsync(CancellationToken cancellationToken, long? plainBytes = null)
     {
+        if (_inputIsCompressed != plainBytes.HasValue)
+        {
+            throw new ArgumentException(_inputIsCompressed ? "The uncompressed size of compressed input is required." : "Only compressed input has a separate uncompressed size.", nameof(plainBytes));
+        }
+
         await _compressor.FlushAsync(cancellationToken).ConfigureAwait(false);
         await _compressor.DisposeAsync().ConfigureAwait(false);
         if (_encryptor is not null)
@@ -57,7 +76,7 @@ public sealed class StoredFileWriter : IAsyncDisposable
             Compression = _compression.Name,
             SizeBytes = _hasher.BytesProcessed,
             Sha256 = _hasher.FinishHex(),
-            PlainBytes = _counter.BytesWritten,
+            PlainBytes = plainBytes ?? _counter.BytesWritten,
         };
         await DisposeAsync().ConfigureAwait(false);
         return entry;

@@ -42,6 +42,9 @@ public sealed class InvokePgBackupCommand : ServerCmdlet
     public int? MaxRateKB { get; set; }
 
     [Parameter(ParameterSetName = PhysicalSet)]
+    public SwitchParameter ClientCompression { get; set; }
+
+    [Parameter(ParameterSetName = PhysicalSet)]
     public TimeSpan WalTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     [Parameter]
@@ -97,6 +100,7 @@ public sealed class InvokePgBackupCommand : ServerCmdlet
                 LockWait = LockTimeout,
                 FastCheckpoint = FastCheckpoint,
                 IncludeWal = IncludeWal,
+                CompressOnClient = ClientCompression,
                 MaxRateKilobytesPerSecond = MaxRateKB,
                 WalTimeout = WalTimeout,
             };

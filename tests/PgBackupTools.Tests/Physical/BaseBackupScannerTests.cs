@@ -172,6 +172,74 @@ public sealed class BaseBackupScannerTests
         var scanner = new BaseBackupScanner();
         new TarStreamParser(scanner).Feed(tar.AsSpan(0, tar.Length - 1024));
 
-        Assert.Equal("BaseBackupIncomplete", Assert.Throws<PgBackupException>(scanner.Complete).ErrorId);
+        Assert.Equal("BaseBackupIncomplete", Assert.Throws<PgBackupException>(() => scanner.Complete()).ErrorId);
+    }
+}
+
+public sealed class BaseBackupScannerSeparateManifestTests
+{
+    private static BaseBackupScanResult Scan(BaseBackupTestArchive archive, byte[]? separateManifest)
+    {
+        var scanner = new BaseBackupScanner();
+        var parser = new TarStreamParser(scanner);
+        parser.Feed(archive.Build());
+        parser.Complete();
+        return scanner.Complete(separateManifest);
+    }
+
+    [Fact]
+    public void A_tar_without_backup_manifest_is_checked_against_the_one_sent_beside_it()
+    {
+        var archive = new BaseBackupTestArchive { IncludeManifest = false };
+
+        var result = Scan(archive, archive.Manifest());
+
+        Assert.True(result.IsConsistent, string.Join(" ", result.Problems));
+        Assert.Equal(6, result.VerifiedChecksumCount);
+        Assert.Equal(archive.Manifest(), result.ManifestBytes);
+        Assert.Equal(6, result.FileCount);
+    }
+
+    [Fact]
+    public void A_file_changed_in_the_tar_disagrees_with_the_separate_manifest()
+    {
+        var archive = new BaseBackupTestArchive
+        {
+            IncludeManifest = false,
+            TarContent = (path, content) => path == "global/pg_control" ? [.. content.Take(100), (byte)(content[100] ^ 1), .. content.Skip(101)] : content,
+        };
+
+        var problem = Assert.Single(Scan(archive, archive.Manifest()).Problems);
+
+        Assert.Contains("global/pg_control", problem, StringComparison.Ordinal);
+        Assert.Contains("CRC32C", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_tar_whose_own_backup_manifest_differs_from_the_separate_one_is_a_problem()
+    {
+        var archive = new BaseBackupTestArchive();
+        var other = new BaseBackupTestArchive();
+        other.Files[2] = ("PG_VERSION", "16\n"u8.ToArray());
+
+        var result = Scan(archive, other.Manifest());
+
+        Assert.Contains(result.Problems, p => p.Contains("differs from the one stored beside it", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_same_manifest_inside_and_beside_is_consistent()
+    {
+        var archive = new BaseBackupTestArchive();
+
+        Assert.True(Scan(archive, archive.Manifest()).IsConsistent);
+    }
+
+    [Fact]
+    public void Neither_inside_nor_beside_is_BackupManifestMissing()
+    {
+        var archive = new BaseBackupTestArchive { IncludeManifest = false };
+
+        Assert.Equal("BackupManifestMissing", Assert.Throws<PgBackupException>(() => Scan(archive, null)).ErrorId);
     }
 }
