@@ -43,6 +43,21 @@ FROM generate_series(1, 3000) g, generate_series(1, 250) s GROUP BY g;
         Get-PgDumpProcessIds 'full disk' | Should -BeNullOrEmpty -Because 'pg_dump is killed when the repository cannot take its output'
     }
 
+    It 'fails a physical backup (<Name>) with RepositoryDiskFull, lists nothing, and ends the backup on the server' -TestCases @(
+        @{ Name = 'compressed on the server'; Extra = @{} }
+        @{ Name = 'compressed here, -ClientCompression'; Extra = @{ ClientCompression = $true } }
+    ) {
+        param($Name, $Extra)
+        $keyArgs = $Repo.KeyArgs
+        $b = Invoke-PgBackup -Repository $Repo.Path -Type Physical -IncludeWal -FastCheckpoint @Extra @Conn @keyArgs -ErrorVariable err -ErrorAction SilentlyContinue
+        $b | Should -BeNullOrEmpty
+        Assert-PgbtErrorId $err 'RepositoryDiskFull'
+        Assert-PgbtNoBackup $Repo
+        $ended = Wait-PgbtCondition -TimeoutSeconds 20 -Condition { (Get-PgbtScalar $Server -Sql 'SELECT count(*) FROM pg_stat_progress_basebackup') -eq '0' }
+        $ended | Should -BeTrue -Because 'the server must not go on sending a backup nobody stores'
+        @(Get-Process -Name pg_basebackup -ErrorAction SilentlyContinue).Count | Should -Be 0
+    }
+
     It 'takes a good backup in the same repository once there is room' {
         $keyArgs = $Repo.KeyArgs
         New-PgbtDatabase $Server 'small after full' 'CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 500);'

@@ -62,7 +62,16 @@ internal sealed class ServerCompressedBaseBackup(LibpqLibrary libpq, ProgressMet
             await Task.WhenAll(store, scan).ConfigureAwait(false);
             var positions = await receive.ConfigureAwait(false);
             var result = scanner.Complete(sink.Manifest());
-            var file = await writer.CompleteAsync(cancellationToken, await scan.ConfigureAwait(false)).ConfigureAwait(false);
+            ManifestFile file;
+            try
+            {
+                file = await writer.CompleteAsync(cancellationToken, await scan.ConfigureAwait(false)).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                throw RepositoryStorageError.From(ex, pendingDirectory);
+            }
+
             meter.Report(file.PlainBytes, file.SizeBytes, force: true);
             meter.Complete();
             return new ServerBaseBackupOutcome(positions, result, file);
