@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using PgBackupTools.Engine.Errors;
+using PgBackupTools.Engine.Pipeline;
 
 namespace PgBackupTools.Engine.Crypto;
 
@@ -8,7 +9,7 @@ namespace PgBackupTools.Engine.Crypto;
 /// chunk is returned only after its tag verified; the end of the plaintext (Read returning 0) is reported only
 /// after the final chunk verified and nothing follows it. Every failure is an <see cref="IntegrityException"/>.
 /// </summary>
-public sealed class AeadChunkReadStream : Stream
+public sealed class AeadChunkReadStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly bool _leaveOpen;
@@ -48,18 +49,6 @@ public sealed class AeadChunkReadStream : Stream
     private int RecordSize => _chunkSize + CryptoSizes.Tag;
 
     public override bool CanRead => !_disposed;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count)
     {
@@ -128,16 +117,6 @@ public sealed class AeadChunkReadStream : Stream
 
         return CopyPlaintext(buffer.Span);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -6,21 +6,10 @@ namespace PgBackupTools.Engine.Pipeline;
 /// Reads, as one stream, the chunks another thread puts into a bounded queue (the queue's bound holds the producer
 /// back when the reader is slower). Ends when the producer completes the queue.
 /// </summary>
-public sealed class ChunkQueueReadStream(BlockingCollection<byte[]> chunks, CancellationToken cancellationToken) : Stream
+public sealed class ChunkQueueReadStream(BlockingCollection<byte[]> chunks, CancellationToken cancellationToken) : ReadOnlyStream
 {
     private byte[] _current = [];
     private int _offset;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -43,13 +32,4 @@ public sealed class ChunkQueueReadStream(BlockingCollection<byte[]> chunks, Canc
         return count;
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -9,7 +9,7 @@ namespace PgBackupTools.Engine.Pipeline;
 /// pg_restore's pipe) run at the same time instead of taking turns. Memory stays bounded at depth × bufferSize.
 /// An exception of the source surfaces on the consumer's next read.
 /// </summary>
-public sealed class ReadAheadStream : Stream
+public sealed class ReadAheadStream : ReadOnlyStream
 {
     private readonly Stream _source;
     private readonly Channel<Segment> _segments;
@@ -26,17 +26,6 @@ public sealed class ReadAheadStream : Stream
         _segments = Channel.CreateBounded<Segment>(new BoundedChannelOptions(depth) { SingleReader = true, SingleWriter = true });
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _producer = Task.Run(() => ProduceAsync(bufferSize, _stop.Token));
-    }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
     }
 
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
@@ -70,16 +59,6 @@ public sealed class ReadAheadStream : Stream
         _offset += count;
         return count;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {

@@ -9,7 +9,7 @@ namespace PgBackupTools.Engine.Repository;
 /// The end of the stream is reported only after every check passed: the last chunk authenticated, nothing
 /// trails it, and the SHA-256 and size equal the manifest's.
 /// </summary>
-public sealed class StoredFileReader : Stream
+public sealed class StoredFileReader : ReadOnlyStream
 {
     private readonly FileStream _file;
     private readonly HashingStream _hasher;
@@ -71,17 +71,6 @@ public sealed class StoredFileReader : Stream
         return memory.ToArray();
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
@@ -126,16 +115,6 @@ public sealed class StoredFileReader : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
