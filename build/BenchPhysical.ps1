@@ -5,7 +5,7 @@
 
 .DESCRIPTION
     Times, in the same run and on the same cluster:
-      pg_basebackup -Ft -X fetch --compress=server-zstd, Invoke-PgBackup -Type Physical -IncludeWal (zstd + AES-256-GCM),
+      pg_basebackup -Ft -X fetch --compress=server-zstd, Invoke-PgBackup -Type Physical -IncludeWal (server zstd through BASE_BACKUP, AES-256-GCM),
       pgbackrest full backup (compress-type=zst, aes-256-cbc), and archive_command throughput: pgbt-wal archive-push
       versus pgbackrest archive-push over the same 16 MiB segments, full of the WAL of bulk updates, -Runs rounds. pgBackRest is the Debian package; when it is
       not installed its rows say so and their targets count as not measured.
@@ -94,7 +94,7 @@ $pgbbRuns = @(); $invokeRuns = @(); $pgbrRuns = @()
 $env:PGBT_BENCH_PASSWORD = $password
 try {
     for ($run = 1; $run -le $Runs; $run++) {
-        Write-Section "Bench P2-3/5, run $run of ${Runs}: Invoke-PgBackup -Type Physical -IncludeWal (fresh pwsh; zstd + AES-256-GCM, CRC32C checked against backup_manifest), pg_basebackup -Ft -X fetch --compress=server-zstd$(if ($pgbackrest) { ', pgbackrest full' })"
+        Write-Section "Bench P2-3/5, run $run of ${Runs}: Invoke-PgBackup -Type Physical -IncludeWal (fresh pwsh; server zstd level 1 through BASE_BACKUP, AES-256-GCM, CRC32C checked against backup_manifest), pg_basebackup -Ft -X fetch --compress=server-zstd$(if ($pgbackrest) { ', pgbackrest full' })"
         Invoke-Psql -Server $Server -Sql 'CHECKPOINT'
         Invoke-ChildPwsh -RepoRoot $RepoRoot -File $child -ArgumentList @('-ModulePath', $ModulePath, '-Repo', $repo, '-KeyFile', $keyFile,
             '-PgHost', [string]$Server.Host, '-Port', [string]$Server.Port, '-User', [string]$Server.User, '-OutJson', $childJson)
