@@ -33,7 +33,12 @@ ALTER SYSTEM SET unix_socket_directories = $(ConvertTo-PgbtLiteral $Server.Socke
         if (-not $done) { throw "Segment $name was not archived within 60 s: $(Get-PgbtScalar $Server -Sql 'SELECT last_failed_wal FROM pg_stat_archiver')" }
     }
     $null = Invoke-PgbtSql $Server -Sql 'CREATE TABLE marker (id int PRIMARY KEY)'
-    $script:Base = Invoke-PgBackup -Repository $Repo.Path -Type Physical -FastCheckpoint @Conn -Passphrase $Repo.Passphrase -ErrorAction Stop
+    # The password comes from $env:PGPASSWORD, set in this session only, as a scheduled script might set it. pwsh's $env:
+    # changes .NET's copy of the environment, not the process's own, so libpq inside this process must be handed it.
+    $env:PGPASSWORD = $Server.Password
+    try {
+        $script:Base = Invoke-PgBackup -Repository $Repo.Path -Type Physical -FastCheckpoint -ConnectionString "host=$($Server.Host) port=$($Server.Port) user=$($Server.User)" -Passphrase $Repo.Passphrase -ErrorAction Stop
+    } finally { Remove-Item Env:PGPASSWORD }
     $null = Invoke-PgbtSql $Server -Sql 'INSERT INTO marker VALUES (1)'
     & $SwitchAndWait
     $script:Restored = $null
@@ -47,6 +52,10 @@ AfterAll {
 }
 
 Describe 'A passphrase repository' {
+    It 'took the base backup compressed by the server, with the password from $env:PGPASSWORD' {
+        $Base.PgDumpVersion | Should -Match 'compressed on the server'
+    }
+
     It 'archives with the passphrase only in the server environment, never in the configuration' {
         $Wal.ArchiveCommand | Should -Not -Match ([regex]::Escape($Plain))
         Get-PgbtScalar $Server -Sql 'SELECT failed_count FROM pg_stat_archiver' | Should -Be '0'

@@ -173,7 +173,7 @@ public sealed class PhysicalBackupJob(JobContext context)
         logger.Information("Running {Command} through {Libpq}", BaseBackupCommand.Text(options), libpq.Source);
         var name = BaseFileName(request, pending);
         var meter = new ProgressMeter(context.Reporter, 1, $"Base backup of {request.Connection.Endpoint}", context.Time);
-        var connectionInfo = LibpqConnectionInfo.Build(request.Connection, passFile.Path, replication: "true");
+        var connectionInfo = LibpqConnectionInfo.Build(request.Connection, passFile.Path, replication: "true", libpq.EnvironmentKeywords);
         ServerBaseBackupOutcome outcome;
         var writer = pending.CreateFileForCompressedInput(name, BaseRole, request.Compression);
         await using (writer.ConfigureAwait(false))

@@ -118,6 +118,38 @@ public sealed class ServerCompressedBaseBackupTests(PostgresServerFixture server
     }
 
     [Fact]
+    public void Libpq_lists_the_environment_variables_of_its_keywords()
+    {
+        var keywords = Libpq().EnvironmentKeywords;
+
+        Assert.Contains(("password", "PGPASSWORD"), keywords);
+        Assert.Contains(("sslrootcert", "PGSSLROOTCERT"), keywords);
+        Assert.Contains(("passfile", "PGPASSFILE"), keywords);
+    }
+
+    [Fact]
+    public void A_password_set_only_in_the_dotnet_environment_reaches_libpq_as_it_would_reach_a_child()
+    {
+        // As pwsh's $env:PGPASSWORD = ... does: .NET's copy of the environment changes, the native one does not.
+        var noPassword = PgConnectionSettings.From(host: server.Host, port: server.Port, database: "postgres", username: server.Username);
+        var libpq = Libpq();
+        var previous = Environment.GetEnvironmentVariable("PGPASSWORD");
+        Environment.SetEnvironmentVariable("PGPASSWORD", server.Password);
+        try
+        {
+            using var connection = LibpqConnection.Open(libpq, LibpqConnectionInfo.Build(noPassword, null, "true", libpq.EnvironmentKeywords));
+            Assert.Equal(server.ServerMajorVersion, connection.ServerVersion / 10000);
+
+            var withoutMapping = Assert.Throws<LibpqException>(() => LibpqConnection.Open(libpq, LibpqConnectionInfo.Build(noPassword, null, "true")));
+            Assert.Contains("password", withoutMapping.Message, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PGPASSWORD", previous);
+        }
+    }
+
+    [Fact]
     public void A_wrong_password_is_AuthenticationFailed_without_the_password()
     {
         var wrong = PgConnectionSettings.From(host: server.Host, port: server.Port, database: "postgres", username: server.Username, password: "not the 'password'");

@@ -25,9 +25,39 @@ public sealed class LibpqConnectionInfoTests
         var info = LibpqConnectionInfo.Build(settings, "/tmp/x y/pgpass", replication: "true");
 
         Assert.Equal(
-            @"host='db\'s host' port='6543' user='ba\\ckup' dbname='shop' application_name='PgBackupTools' connect_timeout='15' sslmode='require' passfile='/tmp/x y/pgpass' replication='true'",
+            @"host='db\'s host' port='6543' user='ba\\ckup' dbname='shop' application_name='PgBackupTools' connect_timeout='15' sslmode='require' passfile='/tmp/x y/pgpass' password='' replication='true'",
             info);
         Assert.DoesNotContain("s3cret", info, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Takes_what_the_environment_sets_for_keywords_the_settings_leave_open()
+    {
+        var settings = PgConnectionSettings.From(host: "h", port: 5432, database: "d", username: "u");
+        var environment = new Dictionary<string, string>
+        {
+            ["PGSSLROOTCERT"] = "/etc/ssl/root's.crt",
+            ["PGHOST"] = "elsewhere",
+            ["PGPASSWORD"] = "from env",
+        };
+        (string, string)[] keywords = [("host", "PGHOST"), ("sslrootcert", "PGSSLROOTCERT"), ("password", "PGPASSWORD"), ("sslcrl", "PGSSLCRL")];
+
+        var info = LibpqConnectionInfo.Build(settings, null, "true", keywords, v => environment.GetValueOrDefault(v));
+
+        Assert.EndsWith(@"replication='true' sslrootcert='/etc/ssl/root\'s.crt' password='from env'", info, StringComparison.Ordinal);
+        Assert.DoesNotContain("elsewhere", info, StringComparison.Ordinal);
+        Assert.DoesNotContain("sslcrl", info, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_a_password_file_a_password_in_the_environment_is_not_used()
+    {
+        var settings = PgConnectionSettings.From(host: "h", port: 5432, database: "d", username: "u", password: "pw");
+
+        var info = LibpqConnectionInfo.Build(settings, "/tmp/pgpass", null, [("password", "PGPASSWORD")], _ => "from env");
+
+        Assert.Contains("passfile='/tmp/pgpass' password=''", info, StringComparison.Ordinal);
+        Assert.DoesNotContain("from env", info, StringComparison.Ordinal);
     }
 
     [Fact]

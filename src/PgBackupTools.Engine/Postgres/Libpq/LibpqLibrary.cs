@@ -37,6 +37,9 @@ internal sealed unsafe class LibpqLibrary
         PQfreeCancel = (delegate* unmanaged[Cdecl]<nint, void>)NativeLibrary.GetExport(handle, "PQfreeCancel");
         PQfinish = (delegate* unmanaged[Cdecl]<nint, void>)NativeLibrary.GetExport(handle, "PQfinish");
         PQisthreadsafe = (delegate* unmanaged[Cdecl]<int>)NativeLibrary.GetExport(handle, "PQisthreadsafe");
+        PQconndefaults = (delegate* unmanaged[Cdecl]<ConnectionOption*>)NativeLibrary.GetExport(handle, "PQconndefaults");
+        PQconninfoFree = (delegate* unmanaged[Cdecl]<ConnectionOption*, void>)NativeLibrary.GetExport(handle, "PQconninfoFree");
+        EnvironmentKeywords = ReadEnvironmentKeywords();
     }
 
     /// <summary>The file that was loaded, or the name the system resolved.</summary>
@@ -63,6 +66,15 @@ internal sealed unsafe class LibpqLibrary
     public delegate* unmanaged[Cdecl]<nint, void> PQfreeCancel { get; }
     public delegate* unmanaged[Cdecl]<nint, void> PQfinish { get; }
     public delegate* unmanaged[Cdecl]<int> PQisthreadsafe { get; }
+    public delegate* unmanaged[Cdecl]<ConnectionOption*> PQconndefaults { get; }
+    public delegate* unmanaged[Cdecl]<ConnectionOption*, void> PQconninfoFree { get; }
+
+    /// <summary>
+    /// Each connection keyword this libpq knows that an environment variable can set (sslrootcert ← PGSSLROOTCERT,
+    /// ...), as libpq itself lists them: a child tool would read these from the environment we give it, but libpq in
+    /// this process cannot see what pwsh's $env: changed (.NET keeps its own copy of the environment on Unix).
+    /// </summary>
+    public IReadOnlyList<(string Keyword, string Variable)> EnvironmentKeywords { get; }
 
     /// <summary>
     /// libpq, loaded once per process: first next to <paramref name="toolDirectory"/> (the bin folder of the client
@@ -109,6 +121,46 @@ internal sealed unsafe class LibpqLibrary
             reason = "no usable libpq was found (tried " + string.Join(", ", tried) + ")";
             return null;
         }
+    }
+
+    private List<(string Keyword, string Variable)> ReadEnvironmentKeywords()
+    {
+        var keywords = new List<(string, string)>();
+        var options = PQconndefaults();
+        if (options is null)
+        {
+            return keywords;
+        }
+
+        try
+        {
+            for (var option = options; option->Keyword is not null; option++)
+            {
+                if (option->EnvironmentVariable is not null)
+                {
+                    keywords.Add((LibpqConnection.Text(option->Keyword), LibpqConnection.Text(option->EnvironmentVariable)));
+                }
+            }
+        }
+        finally
+        {
+            PQconninfoFree(options);
+        }
+
+        return keywords;
+    }
+
+    /// <summary>libpq's PQconninfoOption, as far as it is read here (the layout is stable since PostgreSQL 7).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct ConnectionOption
+    {
+        public byte* Keyword;
+        public byte* EnvironmentVariable;
+        public byte* Compiled;
+        public byte* Value;
+        public byte* Label;
+        public byte* DisplayCharacter;
+        public int DisplaySize;
     }
 
     internal static IEnumerable<string> Candidates(string? toolDirectory)
