@@ -9,7 +9,7 @@ Connect either with -Host, -Port and -Credential, or with a full -ConnectionStri
 
 The backup is returned as a PgBackupTools.Backup object, which can be piped to Restore-PgBackup.
 
-With -Type Physical, Invoke-PgBackup takes a base backup of the whole cluster instead. From PostgreSQL 15 on, the server compresses it (BASE_BACKUP with server-side compression, received in-process through the libpq of the client tools): only compressed data crosses the network, it is encrypted and hashed into the repository as the server sent it, and a decompressed copy is checked on the fly, the CRC32C of every file against PostgreSQL's own backup_manifest (kept with the backup). With older servers, without libpq, or with -ClientCompression, pg_basebackup's tar stream goes through the same compression, encryption and hashing on this machine, checked the same way. The server must archive its WAL into the same repository (see Get-PgWalArchiveCommand): the backup is committed only once the WAL from its start to its stop is in the archive, so every listed physical backup can be restored, and together with the later WAL restored to any point in time (Restore-PgBackup -Type Physical -PointInTime). Before pg_basebackup starts, the server is checked: wal_level, max_wal_senders, the REPLICATION attribute of the role, archive_mode and tablespaces outside the data directory (not supported yet); each refusal says what to change.
+With -Type Physical, Invoke-PgBackup takes a base backup of the whole cluster instead. From PostgreSQL 15 on, the server compresses it (BASE_BACKUP with server-side compression, received in-process through the libpq of the client tools): only compressed data crosses the network, it is encrypted and hashed into the repository as the server sent it, and a decompressed copy is checked on the fly, the CRC32C of every file against PostgreSQL's own backup_manifest (kept with the backup). With older servers, without libpq, or with -ClientCompression, pg_basebackup's tar stream goes through the same compression, encryption and hashing on this machine, checked the same way. The server must archive its WAL into the same repository (see Get-PgWalArchiveCommand): the backup is committed only once the WAL from its start to its stop is in the archive, so every listed physical backup can be restored, and together with the later WAL restored to any point in time (Restore-PgBackup -Type Physical -PointInTime). Before the backup starts, the server is checked: wal_level, max_wal_senders, the REPLICATION attribute of the role, archive_mode and tablespaces outside the data directory (not supported yet); each refusal says what to change.
 '@
     Parameters  = @{
         Repository       = 'Path of the repository (see Initialize-PgBackupRepository).'
@@ -28,9 +28,9 @@ With -Type Physical, Invoke-PgBackup takes a base backup of the whole cluster in
         NotificationConfig = 'Path of the JSON file that configures the alert channels (see Send-PgBackupNotification). Required with -Notify.'
         Type             = @{ Description = 'Logical (pg_dump of each -Database) or Physical (pg_basebackup of the whole cluster, for point-in-time recovery).'; Default = 'Logical' }
         FastCheckpoint   = 'Physical backups: start with an immediate checkpoint instead of a spread one. The backup starts at once, at the cost of an I/O burst on the server; without it the start can take up to checkpoint_timeout (5 minutes by default).'
-        IncludeWal       = 'Physical backups: put the WAL needed to make the backup consistent into the backup itself (pg_basebackup -X fetch), so it restores without the WAL archive. Point-in-time recovery beyond the backup still needs the archive.'
-        ClientCompression = 'Physical backups: compress on this machine (pg_basebackup, then the same compression, encryption and checks) instead of on the server. Spares the server the compression CPU (about a core while the backup runs) when the network to it is fast; without it the server compresses whenever it can.'
-        MaxRateKB        = 'Physical backups: cap the read rate on the server, in kB/s (pg_basebackup --max-rate), to keep the cost to a busy server low.'
+        IncludeWal       = 'Physical backups: put the WAL needed to make the backup consistent into the backup itself (as pg_basebackup -X fetch), so it restores without the WAL archive. Point-in-time recovery beyond the backup still needs the archive.'
+        ClientCompression = 'Physical backups: compress on this machine (pg_basebackup, then the same compression, encryption and checks) instead of on the server. Spares the server the compression CPU (at most one core while the backup runs) when the network to it is fast; without it the server compresses whenever it can.'
+        MaxRateKB        = 'Physical backups: cap the read rate on the server, in kB/s (MAX_RATE of BASE_BACKUP, pg_basebackup --max-rate), to keep the cost to a busy server low.'
         WalTimeout       = @{ Description = 'Physical backups: how long to wait after the base backup for its WAL to arrive in the repository''s archive. When it does not arrive the backup is not kept (ErrorId WalNotArchived).'; Default = '5 minutes' }
         LockTimeout      = @{ Description = 'How long to wait for another backup of the same database to finish before failing with ErrorId RepositoryLocked.'; Default = '0 (fail at once)' }
     }
@@ -45,7 +45,11 @@ With -Type Physical, Invoke-PgBackup takes a base backup of the whole cluster in
         }
         @{
             Code    = "Invoke-PgBackup -Repository /backups/prod -Type Physical -Host db1 -Credential `$cred -KeyFile /etc/pgbackup/prod.key -FastCheckpoint"
-            Remarks = 'Takes a base backup of the whole cluster on db1, which archives its WAL into the same repository (see Get-PgWalArchiveCommand).'
+            Remarks = 'Takes a base backup of the whole cluster on db1, which archives its WAL into the same repository (see Get-PgWalArchiveCommand). PostgreSQL 15 and later compress it themselves, so only compressed data crosses the network.'
+        }
+        @{
+            Code    = "Invoke-PgBackup -Repository /backups/prod -Type Physical -Host db1 -Credential `$cred -KeyFile /etc/pgbackup/prod.key -ClientCompression -MaxRateKB 102400"
+            Remarks = 'Takes the base backup with pg_basebackup and compresses it on this machine, reading at most 100 MB/s: spares a busy server the compression and part of its I/O, at the cost of sending the data uncompressed.'
         }
         @{
             Code    = 'Invoke-PgBackup -Repository ./repo -Database shop -Compression Gzip -CompressionLevel 9 -KeyFile ./demo.key | Restore-PgBackup -TargetDatabase shop_copy -KeyFile ./demo.key -Confirm:$false'
