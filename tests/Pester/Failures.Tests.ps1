@@ -230,6 +230,37 @@ Describe 'Interrupted and concurrent backups' {
         $listedWhileRunning[0].Status | Should -Be 'InProgress'
     }
 
+    It 'a stopped physical backup (Ctrl+C) ends the backup on the server, lists nothing and frees the lock' {
+        $repo = New-PgbtRepository -Root $Root -Kind KeyFile
+        $key = $repo.KeyArgs
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+            param($ModulePath, $Repository, $HostName, $Port, $User, $Password, $KeyArgs)
+            Import-Module $ModulePath
+            $cred = [pscredential]::new($User, (ConvertTo-SecureString $Password -AsPlainText -Force))
+            # Throttled so that it is still streaming when it is stopped.
+            Invoke-PgBackup -Repository $Repository -Type Physical -IncludeWal -FastCheckpoint -MaxRateKB 256 -Host $HostName -Port $Port -Credential $cred @KeyArgs
+        }).AddParameters(@{ ModulePath = $ModulePath; Repository = $repo.Path; HostName = $Server.Host; Port = $Server.Port; User = $Server.User; Password = $Server.Password; KeyArgs = $key })
+        $null = $ps.BeginInvoke()
+        try {
+            $streaming = Wait-PgbtCondition -TimeoutSeconds 60 -Condition {
+                (Get-PgbtScalar $Server -Sql "SELECT count(*) FROM pg_stat_progress_basebackup WHERE phase = 'streaming database files'") -eq '1'
+            }
+            $streaming | Should -BeTrue -Because 'the base backup should be streaming when it is stopped'
+            $ps.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        } finally {
+            $ps.Dispose()
+        }
+        Wait-PgbtCondition -TimeoutSeconds 20 -Condition { (Get-PgbtScalar $Server -Sql 'SELECT count(*) FROM pg_stat_progress_basebackup') -eq '0' } |
+            Should -BeTrue -Because 'the server must stop sending a backup nobody receives'
+        Assert-PgbtNoBackup $repo
+
+        $b = Invoke-PgBackup -Repository $repo.Path -Type Physical -IncludeWal -FastCheckpoint @Conn @key -ErrorAction Stop
+        $b.Status | Should -Be 'Complete'
+        @(Get-PgBackup -Repository $repo.Path -IncludeIncomplete @key).Id | Should -Be @($b.Id)
+    }
+
     It 'a running backup writes its files 0600 and folders 0700' {
         if (-not (Test-Path variable:script:InProgressModes)) { Set-ItResult -Skipped -Because 'the Ctrl+C test did not observe a running backup'; return }
         @($InProgressModes | Where-Object { -not $_.IsDir }).Count | Should -BeGreaterThan 0 -Because 'the running backup should have written files'
