@@ -18,6 +18,25 @@ internal sealed class ProgressMeter(IJobReporter reporter, int activityId, strin
         }
     }
 
+    /// <summary>Backup: as <see cref="Report"/>, with a percentage of the bytes the server expects to send.</summary>
+    public void ReportTowards(long bytesIn, long bytesStored, long expected)
+    {
+        if (expected <= 0)
+        {
+            Report(bytesIn, bytesStored);
+            return;
+        }
+
+        if (Due(false, out var seconds))
+        {
+            reporter.Progress(new JobProgress(
+                activityId,
+                activity,
+                $"{ByteSize.Format(bytesIn)} of about {ByteSize.Format(expected)} read, {ByteSize.Format(bytesStored)} stored, {ByteSize.Format((long)(bytesIn / seconds))}/s",
+                (int)Math.Min(99, bytesIn * 100 / expected)));
+        }
+    }
+
     /// <summary>Restore: plaintext bytes handed to pg_restore out of a known total.</summary>
     public void ReportOf(long done, long total)
     {

@@ -7,8 +7,11 @@ using PgBackupTools.Engine.Repository;
 
 namespace PgBackupTools.Engine.Jobs;
 
-/// <summary>What a server-compressed base backup left: its positions, the checked scan and the stored archive.</summary>
-internal sealed record ServerBaseBackupOutcome(BaseBackupPositions Positions, BaseBackupScanResult Scan, ManifestFile File);
+/// <summary>
+/// What a server-compressed base backup left: its positions, the checked scan, the stored archive, and the size the
+/// server expected to send (0 when it sent no estimate).
+/// </summary>
+internal sealed record ServerBaseBackupOutcome(BaseBackupPositions Positions, BaseBackupScanResult Scan, ManifestFile File, long EstimatedBytes);
 
 /// <summary>
 /// BASE_BACKUP with compression on the server, received in this process through libpq. Three threads: the
@@ -55,7 +58,7 @@ internal sealed class ServerCompressedBaseBackup(LibpqLibrary libpq, ProgressMet
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var store = Task.Run(() => failures.GuardAsync(() => StoreAsync(toStore, writer, pendingDirectory, stop.Token)), CancellationToken.None);
         var scanner = new BaseBackupScanner();
-        var scan = Task.Run(() => failures.Guard(() => Scan(toScan, options.Compression.Algorithm, scanner, writer, stop.Token)), CancellationToken.None);
+        var scan = Task.Run(() => failures.Guard(() => Scan(toScan, options.Compression.Algorithm, scanner, writer, () => sink.EstimatedBytes, stop.Token)), CancellationToken.None);
 
         try
         {
@@ -74,7 +77,7 @@ internal sealed class ServerCompressedBaseBackup(LibpqLibrary libpq, ProgressMet
 
             meter.Report(file.PlainBytes, file.SizeBytes, force: true);
             meter.Complete();
-            return new ServerBaseBackupOutcome(positions, result, file);
+            return new ServerBaseBackupOutcome(positions, result, file, sink.EstimatedBytes);
         }
         catch (Exception) when (failures.First is { } first)
         {
@@ -105,7 +108,8 @@ internal sealed class ServerCompressedBaseBackup(LibpqLibrary libpq, ProgressMet
         }
     }
 
-    private long Scan(BlockingCollection<byte[]> chunks, CompressionAlgorithm algorithm, BaseBackupScanner scanner, StoredFileWriter writer, CancellationToken cancellationToken)
+    private long Scan(
+        BlockingCollection<byte[]> chunks, CompressionAlgorithm algorithm, BaseBackupScanner scanner, StoredFileWriter writer, Func<long> estimated, CancellationToken cancellationToken)
     {
         var parser = new TarStreamParser(scanner);
         using var compressed = new ChunkQueueReadStream(chunks, cancellationToken);
@@ -119,7 +123,7 @@ internal sealed class ServerCompressedBaseBackup(LibpqLibrary libpq, ProgressMet
             {
                 parser.Feed(buffer.AsSpan(0, read));
                 total += read;
-                meter.Report(total, writer.StoredBytes);
+                meter.ReportTowards(total, writer.StoredBytes, estimated());
             }
         }
         catch (Exception ex) when (ex is not PgBackupException and not OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -184,6 +188,12 @@ internal sealed class ServerCompressedBaseBackup(LibpqLibrary libpq, ProgressMet
     private sealed class QueueSink(BlockingCollection<byte[]> toStore, BlockingCollection<byte[]> toScan, CancellationToken cancellationToken) : IBaseBackupStreamSink
     {
         private readonly MemoryStream _manifest = new();
+        private long _estimatedBytes;
+
+        /// <summary>The server's estimate of the archive's size; 0 until it arrives, or when it sent none.</summary>
+        public long EstimatedBytes => Interlocked.Read(ref _estimatedBytes);
+
+        public void OnEstimatedSize(long bytes) => Interlocked.Exchange(ref _estimatedBytes, bytes);
 
         public void OnArchiveData(ReadOnlySpan<byte> data)
         {

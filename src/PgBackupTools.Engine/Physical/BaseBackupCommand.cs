@@ -15,6 +15,12 @@ internal sealed record BaseBackupCommandOptions
     public bool IncludeWal { get; init; }
 
     public int? MaxRateKilobytesPerSecond { get; init; }
+
+    /// <summary>
+    /// Have the server total the sizes of what it will send before it starts (PROGRESS), so progress can show a
+    /// percentage. It costs the server one walk over the file sizes of the data directory.
+    /// </summary>
+    public bool EstimateSize { get; init; } = true;
 }
 
 /// <summary>The replication command text, with the options pg_basebackup -Ft sends, plus server-side compression.</summary>
@@ -38,6 +44,11 @@ internal static class BaseBackupCommand
         if (options.MaxRateKilobytesPerSecond is { } rate)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"MAX_RATE {rate}"));
+        }
+
+        if (options.EstimateSize)
+        {
+            parts.Add("PROGRESS true");
         }
 
         parts.Add("TABLESPACE_MAP true");

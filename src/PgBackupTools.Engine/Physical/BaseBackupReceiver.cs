@@ -7,6 +7,9 @@ namespace PgBackupTools.Engine.Physical;
 /// <summary>Where the parts of a BASE_BACKUP stream go, in the order the server sends them.</summary>
 internal interface IBaseBackupStreamSink
 {
+    /// <summary>The server's estimate of the bytes it will send (PROGRESS), before any data.</summary>
+    void OnEstimatedSize(long bytes);
+
     /// <summary>Data of the archive (the tar, compressed as asked): only one, the cluster has no user tablespace.</summary>
     void OnArchiveData(ReadOnlySpan<byte> data);
 
@@ -47,6 +50,11 @@ internal static class BaseBackupReceiver
                     case LibpqResultStatus.TuplesOk when !headerSeen:
                         headerSeen = true;
                         RequireDefaultTablespacesOnly(result);
+                        if (EstimatedBytes(result) is { } estimate)
+                        {
+                            sink.OnEstimatedSize(estimate);
+                        }
+
                         break;
                     case LibpqResultStatus.TuplesOk:
                         var (stop, stopTimeline) = Position(result, "end");
@@ -124,6 +132,23 @@ internal static class BaseBackupReceiver
         }
 
         return (lsn, timeline);
+    }
+
+    /// <summary>The header's size column, in kB, when the server estimated it (PROGRESS); null otherwise.</summary>
+    private static long? EstimatedBytes(LibpqResult header)
+    {
+        long total = 0;
+        for (var row = 0; row < header.Rows; row++)
+        {
+            if (header.Columns < 3 || !long.TryParse(header.Value(row, 2), out var kilobytes) || kilobytes < 0)
+            {
+                return null;
+            }
+
+            total += kilobytes * 1024;
+        }
+
+        return total > 0 ? total : null;
     }
 
     private static void RequireDefaultTablespacesOnly(LibpqResult header)

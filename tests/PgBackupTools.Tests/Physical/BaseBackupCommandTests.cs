@@ -16,7 +16,7 @@ public sealed class BaseBackupCommandTests
     public void Asks_for_a_spread_checkpoint_a_crc32c_manifest_and_server_zstd_by_default()
     {
         Assert.Equal(
-            "BASE_BACKUP (LABEL 'PgBackupTools 20261206T000000Z-abcdef', CHECKPOINT 'spread', TABLESPACE_MAP true, MANIFEST 'yes', MANIFEST_CHECKSUMS 'CRC32C', TARGET 'client', COMPRESSION 'zstd', COMPRESSION_DETAIL 'level=1')",
+            "BASE_BACKUP (LABEL 'PgBackupTools 20261206T000000Z-abcdef', CHECKPOINT 'spread', PROGRESS true, TABLESPACE_MAP true, MANIFEST 'yes', MANIFEST_CHECKSUMS 'CRC32C', TARGET 'client', COMPRESSION 'zstd', COMPRESSION_DETAIL 'level=1')",
             BaseBackupCommand.Text(Options()));
     }
 
@@ -26,6 +26,12 @@ public sealed class BaseBackupCommandTests
         var text = BaseBackupCommand.Text(Options() with { IncludeWal = true, FastCheckpoint = true, MaxRateKilobytesPerSecond = 2048 });
 
         Assert.Contains("CHECKPOINT 'fast', WAL true, WAIT false, MAX_RATE 2048,", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_a_size_estimate_there_is_no_PROGRESS()
+    {
+        Assert.DoesNotContain("PROGRESS", BaseBackupCommand.Text(Options() with { EstimateSize = false }), StringComparison.Ordinal);
     }
 
     [Fact]
