@@ -82,6 +82,13 @@ ALTER SYSTEM SET unix_socket_directories = $(ConvertTo-PgbtLiteral $Server.Socke
     $script:T = [DateTimeOffset]::Parse((Get-PgbtScalar $Server -Sql "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'"))
     Start-Sleep -Milliseconds 1500
     $null = Invoke-PgbtSql $Server -Sql "INSERT INTO marker VALUES (2, 'after T')"
+    # A named restore point between markers 3 and 4, and the WAL insert position between 4 and 5 (the next record
+    # after it can only be 5's row, never 5's commit, so an inclusive stop there leaves 5 out).
+    $null = Invoke-PgbtSql $Server -Sql "INSERT INTO marker VALUES (3, 'before the restore point')"
+    $null = Invoke-PgbtSql $Server -Sql "SELECT pg_create_restore_point('pgbt_before_4')"
+    $null = Invoke-PgbtSql $Server -Sql "INSERT INTO marker VALUES (4, 'after the restore point')"
+    $script:LsnAfter4 = Get-PgbtScalar $Server -Sql 'SELECT pg_current_wal_insert_lsn()'
+    $null = Invoke-PgbtSql $Server -Sql "INSERT INTO marker VALUES (5, 'after the LSN')"
     $bench.WaitForExit()
     $script:BenchExit = $bench.ExitCode
     $script:FinalHistory = [long](Get-PgbtScalar $Server -Sql 'SELECT count(*) FROM pgbench_history')
@@ -181,9 +188,24 @@ Describe 'Restore-PgBackup -Type Physical' {
         Get-PgbtScalar $r.Server -Sql 'SHOW archive_mode' | Should -Be 'off'
     }
 
+    It 'restores to a named restore point (-TargetName): what committed before it is there, nothing after' {
+        $r = & $RestoreTo @{ TargetName = 'pgbt_before_4' } 'named'
+        $r.Result.BackupId | Should -Be $Base.Id
+        $r.Result.Recovered | Should -BeTrue
+        $r.Result.Target | Should -Match 'pgbt_before_4'
+        @(Invoke-PgbtSql $r.Server -Sql 'SELECT id FROM marker ORDER BY id') | Should -Be @('1', '2', '3')
+    }
+
+    It 'restores to a WAL position (-TargetLsn): what committed before it is there, nothing after' {
+        $r = & $RestoreTo @{ TargetLsn = $LsnAfter4 } 'lsn'
+        $r.Result.BackupId | Should -Be $Base.Id
+        $r.Result.Recovered | Should -BeTrue
+        @(Invoke-PgbtSql $r.Server -Sql 'SELECT id FROM marker ORDER BY id') | Should -Be @('1', '2', '3', '4')
+    }
+
     It 'restores to the latest archived point: everything is there' {
         $r = & $RestoreTo @{ Latest = $true } 'latest'
-        @(Invoke-PgbtSql $r.Server -Sql 'SELECT id FROM marker ORDER BY id') | Should -Be @('1', '2', '11', '12')
+        @(Invoke-PgbtSql $r.Server -Sql 'SELECT id FROM marker ORDER BY id') | Should -Be @('1', '2', '3', '4', '5', '11', '12')
         [long](Get-PgbtScalar $r.Server -Sql 'SELECT count(*) FROM pgbench_history') | Should -Be $FinalHistory
         Get-PgbtScalar $r.Server -Sql 'SELECT sum(abalance) FROM pgbench_accounts' | Should -Be $FinalBalance
     }
