@@ -203,6 +203,18 @@ Describe 'Restore-PgBackup -Type Physical' {
         @(Invoke-PgbtSql $r.Server -Sql 'SELECT id FROM marker ORDER BY id') | Should -Be @('1', '2', '3', '4')
     }
 
+    It 'fails with RecoveryTargetNotReached for <Name>, saying why' -TestCases @(
+        @{ Name = 'a restore point that does not exist'; Target = @{ TargetName = 'no_such_point' }; Why = 'No restore point named .no_such_point. follows backup' }
+        @{ Name = 'a WAL position not archived yet'; Target = @{ TargetLsn = 'FF/0' }; Why = 'without reaching WAL location FF/0\. Either it has not been archived yet' }
+    ) {
+        param($Name, $Target, $Why)
+        $path = Join-Path $Root ('unreached-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        $null = Restore-PgBackup -Repository $Repo.Path -Type Physical -TargetPath $path -Port (Get-PgbtFreePort) -Start -Confirm:$false @KeyArgs @Target -ErrorVariable err -ErrorAction SilentlyContinue
+        Assert-PgbtErrorId $err 'RecoveryTargetNotReached'
+        "$($err[0])" | Should -Match $Why
+        Test-Path -LiteralPath (Join-Path $path 'postmaster.pid') | Should -BeFalse -Because 'nothing is left running'
+    }
+
     It 'restores to the latest archived point: everything is there' {
         $r = & $RestoreTo @{ Latest = $true } 'latest'
         @(Invoke-PgbtSql $r.Server -Sql 'SELECT id FROM marker ORDER BY id') | Should -Be @('1', '2', '3', '4', '5', '11', '12')

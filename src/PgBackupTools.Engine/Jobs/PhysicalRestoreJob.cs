@@ -90,7 +90,16 @@ public sealed class PhysicalRestoreJob(JobContext context)
 
         var server = new RecoveryServer(pgCtl.Path, request.TargetPath, account, RecoveryServer.EnvironmentFor(request.Key), context.Time);
         context.Reporter.Progress(new JobProgress(1, $"Recovering {request.TargetPath}", $"replaying WAL to {request.Target.Description}"));
-        var outcome = await server.RecoverAsync(facts.BootstrapSuperuser, request.RecoveryTimeout, cancellationToken).ConfigureAwait(false);
+        RecoveryOutcome outcome;
+        try
+        {
+            outcome = await server.RecoverAsync(facts.BootstrapSuperuser, request.RecoveryTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PgBackupException ex) when (ex.ErrorId == "RecoveryFailed" && ex.Message.Contains(TargetNotReachedMessage, StringComparison.Ordinal))
+        {
+            throw TargetNotReached(chosen, request, server.RecoveryLog, ex);
+        }
+
         logger.Information("Recovery finished at WAL {Lsn} (last transaction {Time:u}), now on timeline {Timeline}", outcome.ReplayLsn, outcome.LastTransactionTime, outcome.Timeline);
         await server.StartAsync(cancellationToken).ConfigureAwait(false);
         logger.Information("The restored server is running from {Target}", request.TargetPath);
@@ -180,6 +189,22 @@ public sealed class PhysicalRestoreJob(JobContext context)
                 entry.Delete();
             }
         }
+    }
+
+    /// <summary>PostgreSQL's words when the WAL runs out before an explicit recovery target.</summary>
+    private const string TargetNotReachedMessage = "recovery ended before configured recovery target was reached";
+
+    private static PgBackupException TargetNotReached(Backup chosen, PhysicalRestoreRequest request, string recoveryLog, PgBackupException failure)
+    {
+        var why = request.Target.Kind == RecoveryTargetKind.Name
+            ? $"No restore point named '{request.Target.Name}' follows backup {chosen.Id} (consistent at {chosen.ConsistentAt:u}) in the archived WAL. A restore point made before that backup ended can only be reached from an older one: give its -Id (Get-PgBackup -Database '(cluster)'). Check the name, too."
+            : "Either it has not been archived yet (check pg_stat_archiver, or run SELECT pg_switch_wal() on the server), or it lies in the future.";
+        return new PgBackupException(
+            "RecoveryTargetNotReached",
+            ErrorKind.ObjectNotFound,
+            $"Recovery from backup {chosen.Id} replayed all the archived WAL without reaching {request.Target.Description}. {why} Nothing was started; the recovery log is '{recoveryLog}'.",
+            failure)
+        { Target = request.TargetPath };
     }
 
     /// <summary>
