@@ -5,7 +5,7 @@
 
 .DESCRIPTION
     Times, in the same run and on the same cluster:
-      pg_basebackup -Ft -X fetch --compress=server-zstd, Invoke-PgBackup -Type Physical -IncludeWal (server zstd through BASE_BACKUP, AES-256-GCM),
+      pg_basebackup -Ft -X fetch --compress=server-zstd, Invoke-PgBackup -Type Physical -IncludeWal (server zstd through BASE_BACKUP, AES-256-GCM; and, for reference, with -ClientCompression),
       pgbackrest full backup (compress-type=zst, aes-256-cbc), and archive_command throughput: pgbt-wal archive-push
       versus pgbackrest archive-push over the same 16 MiB segments, full of the WAL of bulk updates, -Runs rounds. pgBackRest is the Debian package; when it is
       not installed its rows say so and their targets count as not measured.
@@ -43,7 +43,7 @@ $keyFile = Join-Path $physical 'bench.key'
 $childJson = Join-Path $physical 'invoke.json'
 $child = Join-Path $physical 'invoke.ps1'
 Set-Content -Path $child -Encoding utf8NoBOM -Value @'
-param($ModulePath, $Repo, $KeyFile, $PgHost, $Port, $User, $OutJson)
+param($ModulePath, $Repo, $KeyFile, $PgHost, $Port, $User, $OutJson, [switch] $ClientCompression)
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 Import-Module $ModulePath
@@ -53,7 +53,7 @@ if (-not (Test-Path $Repo)) {
     $null = Initialize-PgBackupRepository -Repository $Repo -KeyFile $KeyFile
 }
 $sw = [Diagnostics.Stopwatch]::StartNew()
-$b = Invoke-PgBackup -Repository $Repo -Type Physical -IncludeWal -FastCheckpoint -Host $PgHost -Port $Port -Credential $cred -KeyFile $KeyFile
+$b = Invoke-PgBackup -Repository $Repo -Type Physical -IncludeWal -FastCheckpoint -Host $PgHost -Port $Port -Credential $cred -KeyFile $KeyFile -ClientCompression:$ClientCompression
 $seconds = $sw.Elapsed.TotalSeconds
 $b | Format-List Id, SizeBytes, RawSizeBytes, StartLsn, StopLsn, Duration | Out-Host
 [ordered]@{ Seconds = [math]::Round($seconds, 2); Bytes = $b.SizeBytes } | ConvertTo-Json | Set-Content $OutJson
@@ -90,7 +90,7 @@ $(if ($Server.SocketDir) { "pg1-socket-path=$($Server.SocketDir)" })
     Write-Warning 'pgbackrest is not installed (Debian: apt-get install -y pgbackrest): its rows are not measured.'
 }
 
-$pgbbRuns = @(); $invokeRuns = @(); $pgbrRuns = @()
+$pgbbRuns = @(); $invokeRuns = @(); $pgbrRuns = @(); $clientRuns = @()
 $env:PGBT_BENCH_PASSWORD = $password
 try {
     for ($run = 1; $run -le $Runs; $run++) {
@@ -100,6 +100,13 @@ try {
             '-PgHost', [string]$Server.Host, '-Port', [string]$Server.Port, '-User', [string]$Server.User, '-OutJson', $childJson)
         $invoke = Get-Content $childJson -Raw | ConvertFrom-Json
         $invokeRuns += $invoke.Seconds
+
+        # For reference: the same backup compressed on this machine (pg_basebackup's plain tar), as -ClientCompression does.
+        Invoke-Psql -Server $Server -Sql 'CHECKPOINT'
+        Invoke-ChildPwsh -RepoRoot $RepoRoot -File $child -ArgumentList @('-ModulePath', $ModulePath, '-Repo', $repo, '-KeyFile', $keyFile,
+            '-PgHost', [string]$Server.Host, '-Port', [string]$Server.Port, '-User', [string]$Server.User, '-OutJson', $childJson, '-ClientCompression')
+        $client = Get-Content $childJson -Raw | ConvertFrom-Json
+        $clientRuns += $client.Seconds
 
         $pgbbDir = Join-Path $physical "pg_basebackup-$run"
         Invoke-Psql -Server $Server -Sql 'CHECKPOINT'
@@ -115,6 +122,7 @@ try {
 } finally { Remove-Item Env:PGBT_BENCH_PASSWORD -ErrorAction Ignore }
 $pgbbSeconds = Get-Median $pgbbRuns
 $invoke = [pscustomobject]@{ Seconds = Get-Median $invokeRuns; Bytes = $invoke.Bytes }
+$client = [pscustomobject]@{ Seconds = Get-Median $clientRuns; Bytes = $client.Bytes }
 if ($pgbackrest) {
     $pgbrSeconds = Get-Median $pgbrRuns
     $newestFull = Get-ChildItem (Join-Path $physical 'pgbackrest-repo/backup/bench') -Directory | Where-Object Name -match '^\d{8}-\d{6}F$' | Sort-Object Name | Select-Object -Last 1
@@ -240,10 +248,11 @@ try {
 
 $ratio = { param($a, $b) if ($null -ne $a -and $null -ne $b -and $b -gt 0) { [math]::Round($a / $b, 3) } else { $null } }
 [pscustomobject]@{
-    Samples = [ordered]@{ PgBaseBackupServerZstd = $pgbbRuns; InvokePhysical = $invokeRuns; PgBackRestFull = $pgbrRuns; PgbtWalPush = $ourPushRuns; PgBackRestPush = $pgbrPushRuns }
+    Samples = [ordered]@{ PgBaseBackupServerZstd = $pgbbRuns; InvokePhysical = $invokeRuns; InvokePhysicalClientCompression = $clientRuns; PgBackRestFull = $pgbrRuns; PgbtWalPush = $ourPushRuns; PgBackRestPush = $pgbrPushRuns }
     Steps = @(
         [pscustomobject]@{ Step = 'pg_basebackup -Ft server-zstd'; Seconds = $pgbbSeconds; SizeMB = [math]::Round($pgbbBytes / 1MB, 1) }
         [pscustomobject]@{ Step = 'Invoke-PgBackup -Type Physical'; Seconds = $invoke.Seconds; SizeMB = [math]::Round($invoke.Bytes / 1MB, 1) }
+        [pscustomobject]@{ Step = '  the same with -ClientCompression'; Seconds = $client.Seconds; SizeMB = [math]::Round($client.Bytes / 1MB, 1) }
         [pscustomobject]@{ Step = 'pgbackrest full (zst, aes)'; Seconds = $pgbrSeconds; SizeMB = if ($pgbrBytes) { [math]::Round($pgbrBytes / 1MB, 1) } else { $null } }
         [pscustomobject]@{ Step = "pgbt-wal archive-push x$($sources.Count) (segments/s)"; Seconds = $ourPushSeconds; SizeMB = $ourPushRate }
         [pscustomobject]@{ Step = "pgbackrest archive-push x$($sources.Count) (segments/s)"; Seconds = $(if ($pgbackrest) { $pgbrPushSeconds } else { $null }); SizeMB = $pgbrPushRate }
@@ -253,6 +262,7 @@ $ratio = { param($a, $b) if ($null -ne $a -and $null -ne $b -and $b -gt 0) { [ma
     Values = [ordered]@{
         'Physical / pg_basebackup server-zstd time' = & $ratio $invoke.Seconds $pgbbSeconds
         'Physical / pgbackrest full time'          = & $ratio $invoke.Seconds $pgbrSeconds
+        'Physical -ClientCompression / pg_basebackup (reference)' = & $ratio $client.Seconds $pgbbSeconds
         'pgbt-wal / pgbackrest archive-push time'  = & $ratio $ourPushSeconds $(if ($pgbackrest) { $pgbrPushSeconds } else { $null })
         'Streaming RPO under load (s)'             = $rpoSeconds
     }
