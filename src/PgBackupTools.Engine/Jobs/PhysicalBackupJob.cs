@@ -192,8 +192,9 @@ public sealed class PhysicalBackupJob(JobContext context)
         logger.Information(
             "BASE_BACKUP finished: {Files} files, {Bytes} bytes ({Compressed} compressed on the server), {Checked} CRC32C checksums verified",
             outcome.Scan.FileCount, outcome.Scan.TotalBytes, outcome.File.SizeBytes, outcome.Scan.VerifiedChecksumCount);
-        var source = new PgTool("libpq", libpq.Source, new Version(server.Major, server.Minor), $"BASE_BACKUP through libpq ({libpq.Source}), compressed on the server");
-        return new TakenBaseBackup(outcome.Scan, outcome.File, source, CompressedOnServer: true);
+        var compressed = request.Compression.Algorithm != CompressionAlgorithm.None;
+        var source = new PgTool("libpq", libpq.Source, new Version(server.Major, server.Minor), $"BASE_BACKUP through libpq ({libpq.Source}){(compressed ? ", compressed on the server" : "")}");
+        return new TakenBaseBackup(outcome.Scan, outcome.File, source, CompressedOnServer: compressed);
     }
 
     /// <summary>

@@ -25,8 +25,9 @@ public sealed record PhysicalFacts
     public required string BootstrapSuperuser { get; init; }
 
     /// <summary>
-    /// True when PostgreSQL compressed the tar itself (BASE_BACKUP ... COMPRESSION); base.tar.* then holds its
-    /// compressed stream as sent, and backup_manifest is stored only beside the tar, not inside it.
+    /// True when PostgreSQL compressed the tar itself (BASE_BACKUP ... COMPRESSION): base.tar.* then holds its
+    /// compressed stream as sent. (Whenever the backup came through BASE_BACKUP, compressed or not, backup_manifest is
+    /// stored only beside the tar, not inside it.)
     /// </summary>
     public bool CompressedOnServer { get; init; }
 
