@@ -262,7 +262,7 @@ $ratio = { param($a, $b) if ($null -ne $a -and $null -ne $b -and $b -gt 0) { [ma
     Values = [ordered]@{
         'Physical / pg_basebackup server-zstd time' = & $ratio $invoke.Seconds $pgbbSeconds
         'Physical / pgbackrest full time'          = & $ratio $invoke.Seconds $pgbrSeconds
-        'Physical -ClientCompression / pg_basebackup (reference)' = & $ratio $client.Seconds $pgbbSeconds
+        'Physical -ClientCompression / server-zstd (ref.)' = & $ratio $client.Seconds $pgbbSeconds
         'pgbt-wal / pgbackrest archive-push time'  = & $ratio $ourPushSeconds $(if ($pgbackrest) { $pgbrPushSeconds } else { $null })
         'Streaming RPO under load (s)'             = $rpoSeconds
     }
