@@ -45,7 +45,7 @@ public sealed class LogicalRestoreJob(JobContext context)
         {
             var tablesCatalog = await ReadCatalogAsync(stored, dataKey, request, logger, cancellationToken).ConfigureAwait(false);
             var serverMajor = (await serverQuery.Task.ConfigureAwait(false)).Major;
-            var tool = await locator.FindAsync(PgToolNames.PgRestore, Math.Max(serverMajor, DumpVersion.Major(manifest)), cancellationToken).ConfigureAwait(false);
+            var tool = await FindPgRestoreAsync(locator, serverMajor, manifest, cancellationToken).ConfigureAwait(false);
             var current = await admin.GetStateAsync(request.TargetDatabase, cancellationToken).ConfigureAwait(false);
             return await RestoreTablesAsync(request, stored, dataKey, tablesCatalog, admin, current, locator, serverMajor, tool, logger, started, startTimestamp, cancellationToken).ConfigureAwait(false);
         }
@@ -64,7 +64,7 @@ public sealed class LogicalRestoreJob(JobContext context)
         {
             catalog = await ReadCatalogAsync(stored, dataKey, request, logger, cancellationToken).ConfigureAwait(false);
             var server = await serverQuery.Task.ConfigureAwait(false);
-            var pgRestore = await locator.FindAsync(PgToolNames.PgRestore, Math.Max(server.Major, DumpVersion.Major(manifest)), cancellationToken).ConfigureAwait(false);
+            var pgRestore = await FindPgRestoreAsync(locator, server.Major, manifest, cancellationToken).ConfigureAwait(false);
             using var passFile = PgPassFile.Create(request.Connection.WithDatabase(temporary));
             var progress = new ProgressMeter(context.Reporter, 1, $"Restoring {manifest.Database} into {request.TargetDatabase}", context.Time);
             var runner = new PgRestoreRunner(pgRestore, stored, dataKey, passFile, request.Connection, logger, progress);
@@ -130,6 +130,10 @@ public sealed class LogicalRestoreJob(JobContext context)
             ReplacedExisting = state != PgDatabaseAdmin.TargetState.Missing,
         };
     }
+
+    /// <summary>pg_restore must read the dump's archive format and speak to the server: the newer of the two majors.</summary>
+    private static Task<PgTool> FindPgRestoreAsync(PgToolLocator locator, int serverMajor, BackupManifest manifest, CancellationToken cancellationToken) =>
+        locator.FindAsync(PgToolNames.PgRestore, Math.Max(serverMajor, DumpVersion.Major(manifest)), cancellationToken);
 
     private static async Task<BackupCatalog> ReadCatalogAsync(StoredBackup stored, DataKey? dataKey, RestoreRequest request, ILogger logger, CancellationToken cancellationToken)
     {

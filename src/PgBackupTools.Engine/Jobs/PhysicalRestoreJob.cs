@@ -54,7 +54,7 @@ public sealed class PhysicalRestoreJob(JobContext context)
         try
         {
             (files, bytes) = await ExtractAsync(stored, dataKey, pgManifest, request.TargetPath, cancellationToken).ConfigureAwait(false);
-            await WriteManifestIfAbsentAsync(request.TargetPath, pgManifestBytes, cancellationToken).ConfigureAwait(false);
+            WriteManifestIfAbsent(request.TargetPath, pgManifestBytes);
         }
         catch (Exception ex) when (ex is not PgBackupException { ErrorId: "RestoreTargetNotEmpty" })
         {
@@ -211,16 +211,12 @@ public sealed class PhysicalRestoreJob(JobContext context)
     /// A server-compressed backup's tar has no backup_manifest (it travels beside it); the restored directory gets
     /// one all the same, as pg_basebackup leaves, so pg_verifybackup can check the copy.
     /// </summary>
-    private static async Task WriteManifestIfAbsentAsync(string target, byte[] manifest, CancellationToken cancellationToken)
+    private static void WriteManifestIfAbsent(string target, byte[] manifest)
     {
         var path = Path.Combine(target, "backup_manifest");
         if (!File.Exists(path))
         {
-            await File.WriteAllBytesAsync(path, manifest, cancellationToken).ConfigureAwait(false);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            SecureFileSystem.WriteAllBytesAtomic(path, manifest);
         }
     }
 

@@ -65,18 +65,7 @@ internal sealed class ServerCompressedBaseBackup(LibpqLibrary libpq, ProgressMet
             await Task.WhenAll(store, scan).ConfigureAwait(false);
             var positions = await receive.ConfigureAwait(false);
             var result = scanner.Complete(sink.Manifest());
-            ManifestFile file;
-            try
-            {
-                file = await writer.CompleteAsync(cancellationToken, await scan.ConfigureAwait(false)).ConfigureAwait(false);
-            }
-            catch (IOException ex)
-            {
-                throw RepositoryStorageError.From(ex, pendingDirectory);
-            }
-
-            meter.Report(file.PlainBytes, file.SizeBytes, force: true);
-            meter.Complete();
+            var file = await ToolOutputCapture.CompleteAsync(writer, pendingDirectory, meter, cancellationToken, await scan.ConfigureAwait(false)).ConfigureAwait(false);
             return new ServerBaseBackupOutcome(positions, result, file, sink.EstimatedBytes);
         }
         catch (Exception) when (failures.First is { } first)

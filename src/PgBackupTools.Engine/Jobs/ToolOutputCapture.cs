@@ -52,12 +52,14 @@ internal static class ToolOutputCapture
     }
 
     /// <summary>Closes the stored file (flush, fsync) and returns its manifest entry.</summary>
-    public static async Task<ManifestFile> CompleteAsync(StoredFileWriter writer, string pendingDirectory, ProgressMeter meter, CancellationToken cancellationToken)
+    /// <param name="plainBytes">The uncompressed size, for a writer of compressed input (<see cref="StoredFileWriter.ForCompressedInput"/>).</param>
+    public static async Task<ManifestFile> CompleteAsync(
+        StoredFileWriter writer, string pendingDirectory, ProgressMeter meter, CancellationToken cancellationToken, long? plainBytes = null)
     {
         ManifestFile file;
         try
         {
-            file = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            file = await writer.CompleteAsync(cancellationToken, plainBytes).ConfigureAwait(false);
         }
         catch (IOException ex)
         {
