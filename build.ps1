@@ -289,10 +289,19 @@ function Invoke-Test {
     Write-Host ("Pester summary -> passed {0}, failed {1}, skipped {2}, total {3} (exit code {4})" -f $pester.Passed, $pester.Failed, $pester.Skipped, $pester.Total, $pesterExit)
     if ($pesterExit -ne 0) { $failures.Add("Pester suite exited with $pesterExit") }
 
+    # The Windows-only process code (Start-PgWalStream's detached start) as a win-x64 program, under Wine off Windows.
+    Write-Section "Test: Windows process code (tests/PgBackupTools.WindowsChecks, win-x64$(if (-not $IsWindows) { ' under Wine' }))"
+    $windowsJson = Join-Path $ResultsDir 'windows-checks.json'
+    Invoke-ChildPwsh -RepoRoot $RepoRoot -File (Join-Path $RepoRoot 'tests/tools/Invoke-WindowsChecks.ps1') -ArgumentList @('-SummaryPath', $windowsJson) -AllowFailure
+    $windowsExit = $LASTEXITCODE
+    $windows = if (Test-Path $windowsJson) { Get-Content $windowsJson -Raw | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 0; NotChecked = 0 } }
+    Write-Host ("Windows checks summary -> passed {0}, failed {1}, not checked {2} (exit code {3})" -f $windows.Passed, $windows.Failed, $windows.NotChecked, $windowsExit)
+    if ($windowsExit -ne 0) { $failures.Add("the Windows checks exited with $windowsExit$(if (-not (Test-Path $windowsJson)) { ' before checking anything (on Linux they need Wine: apt-get install wine64)' })") }
+
     return [pscustomobject]@{
-        Passed   = [int]$xunit.Passed + [int]$pester.Passed
-        Failed   = [int]$xunit.Failed + [int]$pester.Failed
-        Skipped  = [int]$xunit.Skipped + [int]$pester.Skipped
+        Passed   = [int]$xunit.Passed + [int]$pester.Passed + [int]$windows.Passed
+        Failed   = [int]$xunit.Failed + [int]$pester.Failed + [int]$windows.Failed
+        Skipped  = [int]$xunit.Skipped + [int]$pester.Skipped + [int]$windows.NotChecked
         Failures = $failures
     }
 }

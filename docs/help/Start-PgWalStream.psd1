@@ -1,13 +1,15 @@
 @{
     Synopsis    = 'Starts streaming a server''s WAL into a repository with pg_receivewal, for a recovery point seconds behind the server.'
     Description = @'
-Start-PgWalStream starts pgbt-wal stream in the background, in its own session so that it keeps running after this PowerShell ends. pgbt-wal runs pg_receivewal against a physical replication slot (created if it does not exist; -Slot, default pgbackuptools) into a spool folder, and moves every completed WAL segment (and timeline history file) from there into the repository's WAL archive within half a second, compressed, encrypted and checked exactly like archive_command does. The server's configuration is not changed: it only needs a role with the REPLICATION attribute (or a superuser), a 'replication' line in pg_hba.conf, and wal_level replica with max_wal_senders above zero (the defaults).
+Start-PgWalStream starts pgbt-wal stream in the background, detached so that it keeps running after this PowerShell ends: on Linux and macOS in its own session (no hang-up from the terminal), on Windows without a console, in its own process group and out of the job object of the PowerShell where the job allows it (Task Scheduler, remoting and CI agents end the processes of their jobs). pgbt-wal runs pg_receivewal against a physical replication slot (created if it does not exist; -Slot, default pgbackuptools) into a spool folder, and moves every completed WAL segment (and timeline history file) from there into the repository's WAL archive within half a second, compressed, encrypted and checked exactly like archive_command does. The server's configuration is not changed: it only needs a role with the REPLICATION attribute (or a superuser), a 'replication' line in pg_hba.conf, and wal_level replica with max_wal_senders above zero (the defaults).
 
 pg_receivewal receives WAL as the server writes it; the segment being filled stays in the spool as <segment>.partial until it is complete, and a copy of it is stored in the repository every 5 seconds while it grows, so a restore to the latest point (Restore-PgBackup -Type Physical -Latest) loses only the last seconds even on a quiet server. When the connection is lost or the server restarts, pg_receivewal is started again every 5 seconds; the slot makes the server keep the WAL meanwhile. A slot that is never read keeps WAL on the server without limit: stop streaming with Stop-PgWalStream and drop the slot (SELECT pg_drop_replication_slot('pgbackuptools')) when it is no longer wanted, or set max_slot_wal_keep_size.
 
 The command returns once pg_receivewal is streaming from the slot. If it cannot (wrong password, no replication permission in pg_hba.conf, no pg_receivewal installed), the stream is stopped again and its log is shown in the error. No secret is on any command line: the password reaches pgbt-wal and pg_receivewal through a 0600 password file in the spool folder (removed by Stop-PgWalStream), a passphrase through the environment variable PGBACKUPTOOLS_PASSPHRASE; a key file is passed by path.
 
-The spool folder (default <repository>/wal-spool/<slot>) holds status.json (what Get-PgWalStream shows), pgbt-wal.pid, stream.log (messages of pgbt-wal and pg_receivewal) and, while it runs, the password file. Starting is supported on Linux and macOS; on Windows run pgbt-wal stream as a service.
+The spool folder (default <repository>/wal-spool/<slot>) holds status.json (what Get-PgWalStream shows), pgbt-wal.pid, stream.log (messages of pgbt-wal and pg_receivewal) and, while it runs, the password file. The pid file holds the process id and its start time, so a later process given the same id is never taken for the stream. A stream is stopped by a stop file in the spool, which it looks for every half second (Windows has no signals), and on Linux and macOS also by SIGTERM.
+
+On Windows, when this PowerShell runs inside a job object that forbids leaving it, the stream is started inside that job and a warning says it ends with the job; when that job also kills its processes as it closes (an IDE terminal, a remote session), the command fails with DetachedStartInJob instead of starting a stream that would die with it. For a stream that starts at boot, run pgbt-wal stream itself as a scheduled task (see the notes).
 '@
     Parameters  = @{
         Repository       = 'Path of the repository the WAL goes into.'
@@ -55,7 +57,15 @@ KillSignal=SIGTERM
 [Install]
 WantedBy=multi-user.target
 
-pgbt-wal stream exits 0 after SIGTERM or SIGINT (having stored what pg_receivewal completed), 1 when it cannot run (bad options, wrong key, another stream on the same spool). When pgbt-wal is run by systemd, Get-PgWalStream -SpoolPath shows its status too. Start-PgWalStream itself should not run as the main process of a systemd service: the stream it starts would be stopped with the service's cgroup when the command returns.
+On Windows, register the same command as a scheduled task that starts at boot under a service account, with no time limit and restarts on failure (Task Scheduler's default limit of three days would end it):
+
+$action = New-ScheduledTaskAction -Execute 'C:\Program Files\PowerShell\Modules\PgBackupTools\bin\win-x64\pgbt-wal.exe' -Argument 'stream --repository D:\Backups\prod --key-file D:\Keys\prod.key --spool D:\Backups\prod\wal-spool\pgbackuptools --slot pgbackuptools'
+$settings = New-ScheduledTaskSettingsSet -ExecutionTimeLimit ([TimeSpan]::Zero) -RestartCount 999 -RestartInterval (New-TimeSpan -Minutes 1)
+Register-ScheduledTask -TaskName 'PgBackupTools WAL stream' -Action $action -Trigger (New-ScheduledTaskTrigger -AtStartup) -Settings $settings -User 'DOMAIN\pgbackup$'
+
+Set PGHOST, PGUSER and PGPASSFILE as environment variables of the task's account (or put the password in its %APPDATA%\postgresql\pgpass.conf). Stop-PgWalStream -Repository D:\Backups\prod stops it cleanly through the stop file, and Get-PgWalStream shows it; stopping the task ends pgbt-wal and pg_receivewal at once, which loses nothing (the next start resumes from the beginning of the segment being filled, which the slot kept).
+
+pgbt-wal stream exits 0 after its stop file, SIGTERM or SIGINT (having stored what pg_receivewal completed), 1 when it cannot run (bad options, wrong key, another stream on the same spool). When pgbt-wal is run by systemd, Get-PgWalStream -SpoolPath shows its status too. Start-PgWalStream itself should not run as the main process of a systemd service: the stream it starts would be stopped with the service's cgroup when the command returns.
 '@
     Links       = @('Stop-PgWalStream', 'Get-PgWalStream', 'Get-PgWalArchiveCommand', 'Restore-PgBackup')
 }

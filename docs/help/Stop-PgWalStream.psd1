@@ -1,7 +1,7 @@
 @{
     Synopsis    = 'Stops a WAL stream started by Start-PgWalStream, after it has stored what pg_receivewal completed.'
     Description = @'
-Stop-PgWalStream finds the pgbt-wal stream of a slot through the pgbt-wal.pid and status.json files in its spool folder, checks that the process really is pgbt-wal stream (a reused process id is left alone), and asks it to stop with SIGTERM (and a stop file in the spool). pgbt-wal stops pg_receivewal, which closes the segment it was filling as <segment>.partial, stores every completed segment, and exits; the next Start-PgWalStream resumes from the .partial segment, and the replication slot kept the server's WAL meanwhile, so no WAL is missing.
+Stop-PgWalStream finds the pgbt-wal stream of a slot through the pgbt-wal.pid and status.json files in its spool folder, checks that the process really is pgbt-wal stream (by name and start time; a reused process id is left alone), and asks it to stop with a stop file in the spool (and SIGTERM on Linux and macOS). pgbt-wal stops pg_receivewal, which closes the segment it was filling as <segment>.partial (on Windows, which has no signals, pg_receivewal is ended at once), stores every completed segment, and exits; the next Start-PgWalStream resumes from the start of the .partial segment, and the replication slot kept the server's WAL meanwhile, so no WAL is missing.
 
 Once the process is gone, the password file in the spool folder is removed. The result is the final state of the stream (Running false, the last segment stored). When no stream runs, a warning says so and the leftover files are removed.
 

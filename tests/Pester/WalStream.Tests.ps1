@@ -76,6 +76,21 @@ Describe 'Start-PgWalStream' {
         (Get-PgWalStream -Repository $Repo.Path).Running | Should -BeTrue
     }
 
+    It 'knows the stream by process id and start time, so a process that reuses the id is not taken for it' {
+        $pidFile = Join-Path $Spool 'pgbt-wal.pid'
+        $original = [System.IO.File]::ReadAllText($pidFile)
+        $original | Should -Match "^$($Stream.ProcessId) \d{4}-\d\d-\d\dT\S+\n$"
+        (& $Status).processStarted | Should -Not -BeNullOrEmpty
+        $started = [DateTimeOffset]::Parse(($original.Trim() -split ' ')[1], [cultureinfo]::InvariantCulture)
+        try {
+            [System.IO.File]::WriteAllText($pidFile, "$($Stream.ProcessId) $($started.AddHours(-1).ToString('O', [cultureinfo]::InvariantCulture))`n")
+            (Get-PgWalStream -Repository $Repo.Path -Slot $Slot).Running | Should -BeFalse -Because 'a process that started at another time is another process, whatever its id and name'
+        } finally {
+            [System.IO.File]::WriteAllText($pidFile, $original)
+        }
+        (Get-PgWalStream -Repository $Repo.Path -Slot $Slot).Running | Should -BeTrue
+    }
+
     It 'refuses a role that may not replicate, before starting anything' {
         $null = Invoke-PgbtSql $Server -Sql "CREATE ROLE norepl LOGIN PASSWORD 'norepl-secret'"
         $cred = [pscredential]::new('norepl', (ConvertTo-SecureString 'norepl-secret' -AsPlainText -Force))
@@ -254,6 +269,23 @@ $s.ProcessId
     It 'stops again cleanly after the restart' {
         $final = Stop-PgWalStream -Repository $Repo.Path -Slot $Slot -Confirm:$false -ErrorAction Stop
         $final.Running | Should -BeFalse
+        Test-Path -LiteralPath (Join-Path $Spool 'pgpass') | Should -BeFalse
+    }
+
+    It 'stops on the stop file alone, as it must on Windows where there are no signals, storing what completed' {
+        $again = Start-PgWalStream -Repository $Repo.Path -KeyFile $Repo.KeyFile @Conn -Slot $Slot -ErrorAction Stop
+        $receiver = [int](& $Status).receiverProcessId
+        $name = & $Switch
+        & $WaitStored $name | Should -BeTrue
+        $null = New-Item -ItemType File -Path (Join-Path $Spool 'stop')
+        Wait-PgbtCondition -TimeoutSeconds 20 -Condition { -not (& $CommandLine $again.ProcessId) } | Should -BeTrue -Because 'pgbt-wal polls for the stop file'
+        (& $CommandLine $receiver) | Should -BeNullOrEmpty -Because 'pg_receivewal is stopped with it'
+        $after = Get-PgWalStream -Repository $Repo.Path -Slot $Slot
+        $after.Running | Should -BeFalse
+        $after.State | Should -Be 'stopped'
+        $after.LastError | Should -BeNullOrEmpty
+        Get-PgbtScalar $Server -Sql "SELECT active FROM pg_replication_slots WHERE slot_name = '$Slot'" | Should -Be 'f'
+        $null = Stop-PgWalStream -Repository $Repo.Path -Slot $Slot -Confirm:$false -WarningAction SilentlyContinue -ErrorAction Stop
         Test-Path -LiteralPath (Join-Path $Spool 'pgpass') | Should -BeFalse
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Npgsql;
 using PgBackupTools.Engine.Errors;
+using PgBackupTools.Engine.Jobs;
 using PgBackupTools.Engine.Pipeline;
 using PgBackupTools.Engine.Postgres;
 using PgBackupTools.Engine.Processes;
@@ -31,7 +32,8 @@ public sealed record WalStreamStartRequest
 
 /// <summary>
 /// Starts a detached <c>pgbt-wal stream</c> (its own session, so it outlives the PowerShell that started it), finds it
-/// again through &lt;spool&gt;/pgbt-wal.pid and status.json, and stops it with SIGTERM. The password reaches it (and
+/// again through &lt;spool&gt;/pgbt-wal.pid and status.json, and stops it with a stop file in the spool (and SIGTERM
+/// where signals exist). The password reaches it (and
 /// pg_receivewal) only through a 0600 password file in the spool, removed on stop.
 /// </summary>
 public static class WalStreamControl
@@ -67,8 +69,9 @@ public static class WalStreamControl
     public static WalStream Describe(string repository, string slot, string spool)
     {
         var status = Directory.Exists(spool) ? WalStreamStatus.TryRead(spool) : null;
-        var pid = ReadPid(spool) ?? status?.ProcessId;
-        var running = pid is { } p && IsStreamProcess(p);
+        var process = ReadPidFile(spool) ?? (status is null ? null : new StreamProcess(status.ProcessId, status.ProcessStarted));
+        var pid = process?.Id;
+        var running = process is not null && IsStreamProcess(process);
         return new WalStream
         {
             Repository = repository,
@@ -89,19 +92,15 @@ public static class WalStreamControl
         };
     }
 
-    /// <summary>True when the process is a live pgbt-wal stream (not just any process that reused the id).</summary>
-    public static bool IsStreamProcess(int processId) => ProcessSignals.IsRunning(processId, ToolProgram, "stream");
+    /// <summary>
+    /// True when the process is a live pgbt-wal stream, not another process that reused the id: its name (and on Linux
+    /// its arguments) and, when known, its start time must match.
+    /// </summary>
+    private static bool IsStreamProcess(StreamProcess process) =>
+        ProcessSignals.IsRunning(process.Id, ToolProgram, "stream") && (process.Started is not { } started || ProcessSignals.StartedAt(process.Id, started));
 
-    public static async Task<WalStream> StartAsync(WalStreamStartRequest request, CancellationToken cancellationToken)
+    public static async Task<WalStream> StartAsync(WalStreamStartRequest request, IJobReporter reporter, CancellationToken cancellationToken)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            throw new PgBackupException(
-                "WalStreamNotSupported",
-                ErrorKind.NotInstalled,
-                "Start-PgWalStream starts a detached process on Linux and macOS only. On Windows run 'pgbt-wal stream' as a service (see Get-Help Start-PgWalStream -Full).");
-        }
-
         var existing = Describe(request.Repository, request.Slot, request.Spool);
         if (existing.Running)
         {
@@ -157,8 +156,16 @@ public static class WalStreamControl
 
         var log = Path.Combine(request.Spool, LogFileName);
         var logStart = File.Exists(log) ? new FileInfo(log).Length : 0;
-        var pid = await StartDetachedAsync(request.ToolPath, arguments, environment, log, cancellationToken).ConfigureAwait(false);
-        SecureFileSystem.WriteAllBytesAtomic(Path.Combine(request.Spool, PidFileName), Encoding.ASCII.GetBytes(pid.ToString(CultureInfo.InvariantCulture) + "\n"));
+        var started = await DetachedProcess.StartAsync(request.ToolPath, arguments, environment, log, cancellationToken).ConfigureAwait(false);
+        var pid = started.ProcessId;
+        var process = new StreamProcess(pid, ProcessSignals.StartTime(pid));
+        WritePidFile(request.Spool, process);
+        if (started.EndsWithJob)
+        {
+            reporter.Warning(
+                $"The WAL stream (pgbt-wal pid {pid}) could not leave the Windows job object this PowerShell runs in, so it ends when that job ends " +
+                "(a scheduled task that is stopped or exceeds its time limit). For a stream that outlives the task, run pgbt-wal stream as the task's own action (Get-Help Start-PgWalStream -Full).");
+        }
 
         var deadline = DateTimeOffset.UtcNow + request.StartTimeout;
         var execDeadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5);
@@ -166,11 +173,11 @@ public static class WalStreamControl
         {
             cancellationToken.ThrowIfCancellationRequested();
             var status = WalStreamStatus.TryRead(request.Spool);
-            var alive = IsStreamProcess(pid);
-            if (!alive && ProcessSignals.Send(pid, 0) && DateTimeOffset.UtcNow < execDeadline)
+            var alive = IsStreamProcess(process);
+            if (!alive && ProcessSignals.StartTime(pid) is not null && DateTimeOffset.UtcNow < execDeadline)
             {
                 // Just after the fork the child is still the shell or setsid, not yet pgbt-wal, and while it execs
-                // /proc/<pid>/cmdline can read empty: a process that exists gets a moment (signal 0 only asks).
+                // /proc/<pid>/cmdline can read empty: a process that exists gets a moment.
                 await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -193,7 +200,7 @@ public static class WalStreamControl
 
             if (DateTimeOffset.UtcNow > deadline)
             {
-                await StopProcessAsync(pid, request.Spool, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+                await StopProcessAsync(process, request.Spool, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
                 RemoveFiles(request.Spool);
                 throw new PgBackupException(
                     "WalStreamFailed",
@@ -213,7 +220,8 @@ public static class WalStreamControl
         var current = Describe(repository, slot, spool);
         if (current.Running && current.ProcessId is { } pid)
         {
-            if (!await StopProcessAsync(pid, spool, timeout, cancellationToken).ConfigureAwait(false))
+            var process = ReadPidFile(spool) is { } recorded && recorded.Id == pid ? recorded : new StreamProcess(pid, null);
+            if (!await StopProcessAsync(process, spool, timeout, cancellationToken).ConfigureAwait(false))
             {
                 throw new PgBackupException(
                     "WalStreamStopTimeout",
@@ -227,12 +235,13 @@ public static class WalStreamControl
         return Describe(repository, slot, spool);
     }
 
-    private static async Task<bool> StopProcessAsync(int pid, string spool, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>The stop file is the request everywhere (Windows has no SIGTERM); the signal only makes it quicker.</summary>
+    private static async Task<bool> StopProcessAsync(StreamProcess process, string spool, TimeSpan timeout, CancellationToken cancellationToken)
     {
         await File.WriteAllBytesAsync(Path.Combine(spool, WalStreamer.StopFileName), [], cancellationToken).ConfigureAwait(false);
-        ProcessSignals.Send(pid, ProcessSignals.SigTerm);
+        ProcessSignals.Send(process.Id, ProcessSignals.SigTerm);
         var deadline = DateTimeOffset.UtcNow + timeout;
-        while (IsStreamProcess(pid))
+        while (IsStreamProcess(process))
         {
             if (DateTimeOffset.UtcNow > deadline)
             {
@@ -297,36 +306,6 @@ public static class WalStreamControl
         return path;
     }
 
-    /// <summary>
-    /// Runs the tool in the background of a shell that exits at once, in a new session (setsid where it exists), with
-    /// stdin from /dev/null and stdout/stderr appended to the log: nothing ties it to this process any more.
-    /// </summary>
-    private static async Task<int> StartDetachedAsync(
-        string tool, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string?> environment, string log, CancellationToken cancellationToken)
-    {
-        const string Script = """
-            log="$1"; shift
-            if command -v setsid >/dev/null 2>&1; then
-                setsid "$@" </dev/null >>"$log" 2>&1 &
-            else
-                nohup "$@" </dev/null >>"$log" 2>&1 &
-            fi
-            echo $!
-            """;
-        var options = new ChildProcessOptions("/bin/sh", ["-c", Script, "sh", log, tool, .. arguments]) { Environment = environment };
-        var result = await ChildProcess.RunToCompletionAsync(options, cancellationToken).ConfigureAwait(false);
-        if (result.ExitCode != 0 || !int.TryParse(result.StandardOutput.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-        {
-            throw new PgBackupException(
-                "WalStreamFailed",
-                ErrorKind.InvalidOperation,
-                $"Could not start '{tool}' in the background (exit {result.ExitCode}): {result.StandardError.Trim()}")
-            { Target = tool };
-        }
-
-        return pid;
-    }
-
     private static async Task<bool> SlotActiveAsync(PgConnectionSettings connection, string slot, CancellationToken cancellationToken)
     {
         try
@@ -343,11 +322,27 @@ public static class WalStreamControl
         }
     }
 
-    private static int? ReadPid(string spool)
+    /// <summary>&lt;spool&gt;/pgbt-wal.pid: the process id, then (since 2026-12) its start time, round-trip format.</summary>
+    private static void WritePidFile(string spool, StreamProcess process)
+    {
+        var text = process.Id.ToString(CultureInfo.InvariantCulture)
+            + (process.Started is { } started ? " " + started.ToString("O", CultureInfo.InvariantCulture) : "");
+        SecureFileSystem.WriteAllBytesAtomic(Path.Combine(spool, PidFileName), Encoding.ASCII.GetBytes(text + "\n"));
+    }
+
+    private static StreamProcess? ReadPidFile(string spool)
     {
         try
         {
-            return int.TryParse(File.ReadAllText(Path.Combine(spool, PidFileName)).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+            var fields = File.ReadAllText(Path.Combine(spool, PidFileName)).Split([' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length == 0 || !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                return null;
+            }
+
+            return new StreamProcess(
+                pid,
+                fields.Length > 1 && DateTimeOffset.TryParseExact(fields[1], "O", CultureInfo.InvariantCulture, DateTimeStyles.None, out var started) ? started : null);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -369,4 +364,6 @@ public static class WalStreamControl
             return "(no log)";
         }
     }
+
+    private sealed record StreamProcess(int Id, DateTimeOffset? Started);
 }

@@ -24,8 +24,13 @@ public sealed record WalStreamStatus
     public required string State { get; init; }
     public required int ProcessId { get; init; }
 
-    /// <summary>The pg_receivewal child while one runs.</summary>
+    /// <summary>When the stream process started (UTC): with the id, it tells that process from a later one given the same id.</summary>
+    public DateTimeOffset? ProcessStarted { get; init; }
+
+    /// <summary>The pg_receivewal child while one runs, and when it started.</summary>
     public int? ReceiverProcessId { get; init; }
+
+    public DateTimeOffset? ReceiverStarted { get; init; }
 
     public required string Slot { get; init; }
     public string? SystemIdentifier { get; init; }

@@ -36,8 +36,9 @@ public sealed record WalStreamSettings
 /// <summary>
 /// pgbt-wal stream: runs pg_receivewal against a physical replication slot into a spool folder and moves every
 /// completed segment into the repository within a poll interval, until cancelled. pg_receivewal is restarted
-/// whenever it ends (server down, connection lost, server not up yet at boot); on stop it gets SIGINT, closes its
-/// .partial file, and the next start resumes from there, the slot keeping the server's WAL meanwhile.
+/// whenever it ends (server down, connection lost, server not up yet at boot); on stop it gets SIGINT and closes its
+/// .partial file (on Windows it is ended at once), and the next start resumes from the start of that segment, the slot
+/// keeping the server's WAL meanwhile.
 /// </summary>
 public sealed class WalStreamer
 {
@@ -65,6 +66,7 @@ public sealed class WalStreamer
         {
             State = WalStreamStatus.Starting,
             ProcessId = Environment.ProcessId,
+            ProcessStarted = ProcessSignals.StartTime(Environment.ProcessId),
             Slot = settings.Slot,
             SystemIdentifier = settings.SystemIdentifier?.ToString(CultureInfo.InvariantCulture),
             Started = now,
@@ -98,7 +100,7 @@ public sealed class WalStreamer
 
                 using var receiver = StartReceiver();
                 Log($"pg_receivewal started (pid {receiver.Id}) on slot {_settings.Slot} into '{_settings.Spool}'");
-                Update(_status with { State = WalStreamStatus.Running, ReceiverProcessId = receiver.Id, LastError = null });
+                Update(_status with { State = WalStreamStatus.Running, ReceiverProcessId = receiver.Id, ReceiverStarted = ProcessSignals.StartTime(receiver.Id), LastError = null });
                 while (!stopping.IsCancellationRequested && !receiver.HasExited)
                 {
                     pushRetryAt = await DrainAsync(spool, pushRetryAt, CancellationToken.None).ConfigureAwait(false);
@@ -113,18 +115,18 @@ public sealed class WalStreamer
 
                 var message = $"pg_receivewal exited with code {receiver.ExitCode}; starting it again in {_settings.RetryDelay.TotalSeconds:0} s";
                 Log(message);
-                Update(_status with { State = WalStreamStatus.Retrying, ReceiverProcessId = null, LastError = message });
+                Update(_status with { State = WalStreamStatus.Retrying, ReceiverProcessId = null, ReceiverStarted = null, LastError = message });
                 await IdleAsync(spool, _settings.RetryDelay, stopping).ConfigureAwait(false);
             }
 
             // What pg_receivewal completed before it stopped; the .partial stays for the next start.
             await DrainAsync(spool, DateTimeOffset.MinValue, CancellationToken.None).ConfigureAwait(false);
             Log("stopped");
-            Update(_status with { State = WalStreamStatus.Stopped, ReceiverProcessId = null, Updated = _time.GetUtcNow() });
+            Update(_status with { State = WalStreamStatus.Stopped, ReceiverProcessId = null, ReceiverStarted = null, Updated = _time.GetUtcNow() });
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Update(_status with { State = WalStreamStatus.Failed, ReceiverProcessId = null, LastError = ex.Message });
+            Update(_status with { State = WalStreamStatus.Failed, ReceiverProcessId = null, ReceiverStarted = null, LastError = ex.Message });
             throw;
         }
     }
@@ -150,29 +152,40 @@ public sealed class WalStreamer
     /// <summary>A pg_receivewal whose pgbt-wal was killed keeps the slot busy; it would make every new start fail.</summary>
     private void StopLeftoverReceiver(WalStreamStatus? previous)
     {
-        if (previous?.ReceiverProcessId is not { } pid || !ProcessSignals.IsRunning(pid, PgToolNames.PgReceiveWal))
-        {
-            return;
-        }
-
-        var commandLine = ProcessSignals.CommandLine(pid);
-        if (commandLine is not null && commandLine.Count > 1 && !commandLine.Contains(_settings.Spool))
+        if (previous?.ReceiverProcessId is not { } pid || !IsLeftoverReceiver(pid, previous.ReceiverStarted))
         {
             return;
         }
 
         Log($"stopping pg_receivewal (pid {pid}) left behind by an earlier run");
-        ProcessSignals.Send(pid, ProcessSignals.SigInt);
-        var deadline = _time.GetUtcNow() + ReceiverStopLimit;
-        while (ProcessSignals.IsRunning(pid, PgToolNames.PgReceiveWal) && _time.GetUtcNow() < deadline)
+
+        // SIGINT lets it close its .partial file; where there are no signals it is ended at once, which loses nothing:
+        // the next pg_receivewal starts again from the beginning of that segment, and the slot kept it on the server.
+        if (ProcessSignals.Send(pid, ProcessSignals.SigInt))
         {
-            Thread.Sleep(100);
+            var deadline = _time.GetUtcNow() + ReceiverStopLimit;
+            while (IsLeftoverReceiver(pid, previous.ReceiverStarted) && _time.GetUtcNow() < deadline)
+            {
+                Thread.Sleep(100);
+            }
         }
 
-        if (ProcessSignals.IsRunning(pid, PgToolNames.PgReceiveWal))
+        if (IsLeftoverReceiver(pid, previous.ReceiverStarted))
         {
-            ProcessSignals.Send(pid, 9);
+            ProcessSignals.Kill(pid);
         }
+    }
+
+    /// <summary>Still that pg_receivewal: same name and start time, and (where the arguments can be read) this spool.</summary>
+    private bool IsLeftoverReceiver(int pid, DateTimeOffset? started)
+    {
+        if (!ProcessSignals.IsRunning(pid, PgToolNames.PgReceiveWal) || (started is { } at && !ProcessSignals.StartedAt(pid, at)))
+        {
+            return false;
+        }
+
+        var commandLine = ProcessSignals.CommandLine(pid);
+        return commandLine is null || commandLine.Count <= 1 || commandLine.Contains(_settings.Spool);
     }
 
     private async Task<bool> CreateSlotAsync(CancellationToken cancellationToken)

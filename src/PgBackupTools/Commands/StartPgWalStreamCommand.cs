@@ -71,7 +71,7 @@ public sealed class StartPgWalStreamCommand : ServerCmdlet
             StartTimeout = TimeSpan.FromSeconds(StartTimeout),
         };
         WriteVerbose($"Starting pgbt-wal stream on slot {request.Slot} into '{request.Spool}'");
-        WriteObject(RunEngine((_, token) => WalStreamControl.StartAsync(request, token)));
+        WriteObject(RunEngine((context, token) => WalStreamControl.StartAsync(request, context.Reporter, token)));
     }
 }
 
