@@ -45,6 +45,7 @@ if (!OperatingSystem.IsWindows())
     return 2;
 }
 
+var pgbtWal = args is ["--pgbt-wal", var toolPath] ? Path.GetFullPath(toolPath) : null;
 var work = Path.Combine(Path.GetTempPath(), "pgbt-wincheck-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(work);
 var checks = new Checks();
@@ -81,7 +82,24 @@ try
     // 3. Inside a job that allows breaking away, the process leaves it: closing the job (kill on close) spares it.
     await JobCheck(checks, self, work, name);
 
-    // 4. Kill ends one at once. Last, and on a worker with a time limit: under Wine, asking for a process just
+    // 4. archive_command and restore_command as PostgreSQL runs them on Windows.
+    const string ArchiveCheck = "archive_command and restore_command through cmd.exe";
+    if (Wine.Version is { } wineVersion)
+    {
+        // Seen 2026-12-07 with Wine 8.0: an access violation on a thread-pool thread repeats in Wine's exception
+        // dispatch until the stack overflows.
+        checks.NotChecked(ArchiveCheck, $"under Wine {wineVersion} a win-x64 pgbt-wal hangs while it reads the segment (an access violation repeats in Wine's exception dispatch until the stack overflows); run these checks on Windows");
+    }
+    else if (pgbtWal is null)
+    {
+        checks.NotChecked(ArchiveCheck, "no win-x64 pgbt-wal given (--pgbt-wal <path>)");
+    }
+    else
+    {
+        await ArchiveCommandChecks.RunAsync(checks, pgbtWal, work);
+    }
+
+    // 5. Kill ends one at once. Last, and on a worker with a time limit: under Wine, asking for a process just
     // terminated can hang.
     var second = await DetachedProcess.StartAsync(self, ["child", Path.Combine(work, "never")], new Dictionary<string, string?>(), Path.Combine(work, "second.log"), CancellationToken.None);
     await WaitForLog(Path.Combine(work, "second.log"), "STDERR");
