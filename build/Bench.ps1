@@ -7,6 +7,8 @@
     Builds a pgbench database at -Scale plus a jsonb/text table, then times in the same run:
       pg_dump -Fc -f file, pg_dump -Fc -Z0 -f file (the raw dump, as '> file' in a shell), Invoke-PgBackup (defaults: zstd + AES-256-GCM),
       CREATE DATABASE + pg_restore -j2 of the -Fc file (Restore-PgBackup creates its database too), Restore-PgBackup -Jobs 2.
+    Then the physical half (build/BenchPhysical.ps1) and what back-to-back backups cost pgbench's throughput on the same
+    server (build/BenchLoad.ps1).
     Each compared pair is timed -Runs times, interleaved (ours, theirs, ours, ...), and the median is compared: on a
     small shared machine one run varies by up to 2x. Prints seconds, the ratios against the targets, peak RSS of the
     pwsh running Invoke-PgBackup (the largest of its runs), and writes every sample to bench/results/<timestamp>.json.
@@ -205,6 +207,8 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
 
     $physicalResult = & (Join-Path $RepoRoot 'build/BenchPhysical.ps1') -RepoRoot $RepoRoot -ModulePath $ModulePath -Server $server -Work $work -Runs $Runs
     foreach ($k in $physicalResult.Targets.Keys) { $targets[$k] = $physicalResult.Targets[$k] }
+    $loadResult = & (Join-Path $RepoRoot 'build/BenchLoad.ps1') -RepoRoot $RepoRoot -ModulePath $ModulePath -Server $server -Work $work
+    foreach ($k in $loadResult.Targets.Keys) { $targets[$k] = $loadResult.Targets[$k] }
 
     Write-Section "Bench 7/7: results (scale $Scale, database $([math]::Round($dbSize / 1MB)) MB; medians of $Runs interleaved runs)"
     $timings = @(
@@ -219,7 +223,7 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
         [pscustomobject]@{ Step = 'Test-PgBackup -Level Checksum'; Seconds = $verify.Seconds; SizeMB = [math]::Round($verify.Bytes / 1MB, 1) }
         [pscustomobject]@{ Step = 'Test-PgBackup -Level Restore (total)'; Seconds = $trial.Seconds; SizeMB = $null }
         [pscustomobject]@{ Step = '  of which the restore';     Seconds = $trialRestoreSeconds; SizeMB = $null }
-    ) + $physicalResult.Steps
+    ) + $physicalResult.Steps + $loadResult.Steps
     $timings | Format-Table -AutoSize | Out-Host
 
     $ratio = { param($a, $b) if ($b -gt 0) { [math]::Round($a / $b, 3) } else { $null } }
@@ -236,6 +240,7 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
         'Retention: list 10,000 manifests (ms)' = $listMs
     }
     foreach ($k in $physicalResult.Values.Keys) { $values[$k] = $physicalResult.Values[$k] }
+    foreach ($k in $loadResult.Values.Keys) { $values[$k] = $loadResult.Values[$k] }
     $ratios = foreach ($k in $values.Keys) {
         $met = if (-not $targets.Contains($k)) { 'no target' } elseif ($null -eq $values[$k]) { 'not measured' } else { $values[$k] -le $targets[$k] }
         [pscustomobject]@{ Metric = $k; Value = $values[$k]; Target = $(if ($targets.Contains($k)) { "<= $($targets[$k])" } else { '' }); Met = $met }
@@ -253,7 +258,7 @@ $self = [Diagnostics.Process]::GetCurrentProcess()
         DatabaseBytes = $dbSize
         Machine       = [ordered]@{ Cores = [Environment]::ProcessorCount; OS = [Runtime.InteropServices.RuntimeInformation]::OSDescription }
         Runs          = $Runs
-        Samples       = [ordered]@{ PgDumpFc = $fcRuns; PgDumpZ0 = $z0Runs; InvokePgBackup = $invokeRuns; InvokePeakRssMB = $rssRuns; PgRestore = $pgRestoreRuns; PgRestoreOnly = $pgRestoreOnlyRuns; CreateDatabase = $createRuns; RestorePgBackup = $restoreRuns; Physical = $physicalResult.Samples }
+        Samples       = [ordered]@{ PgDumpFc = $fcRuns; PgDumpZ0 = $z0Runs; InvokePgBackup = $invokeRuns; InvokePeakRssMB = $rssRuns; PgRestore = $pgRestoreRuns; PgRestoreOnly = $pgRestoreOnlyRuns; CreateDatabase = $createRuns; RestorePgBackup = $restoreRuns; Physical = $physicalResult.Samples; LiveLoad = $loadResult.Samples }
         Steps         = $timings
         Sizes         = [ordered]@{ PgDumpFc = $fcSize; PgDumpZ0 = $z0Size; InvokePgBackup = $invoke.Bytes }
         PeakRssMB     = $peakRssMb
