@@ -71,6 +71,21 @@ Describe 'Invoke-PgBackup round trip' {
         Assert-PgbtSameContent -Server $Server -Source $RichDb -Restored $target
     }
 
+    It 'keeps a logical backup to -MaxRateKB (pg_dump waits for it) and still round-trips' {
+        $repo = New-PgbtRepository -Root $Root -Kind KeyFile
+        $key = $repo.KeyArgs
+        $rate = 512
+        $b = Invoke-PgBackup -Repository $repo.Path -Database $RichDb -MaxRateKB $rate @Conn @key -ErrorAction Stop
+        $b.Status | Should -Be 'Complete'
+        $atRate = $b.RawSizeBytes / ($rate * 1KB)
+        $atRate | Should -BeGreaterThan 3 -Because 'the dump must be big enough for the cap to show'
+        # One second of credit at the start (the schema), and the last block read ahead of the pace.
+        $b.Duration.TotalSeconds | Should -BeGreaterOrEqual ($atRate - 1.5) -Because "$($b.RawSizeBytes) bytes at $rate kB/s take $([math]::Round($atRate, 1)) s"
+        $target = 'restored at a capped rate'
+        $null = Restore-PgBackup -InputObject $b -TargetDatabase $target @Conn @key -Confirm:$false -ErrorAction Stop
+        Assert-PgbtSameContent -Server $Server -Source $RichDb -Restored $target
+    }
+
     It 'round-trips with -Compression Gzip' {
         $repo = New-PgbtRepository -Root $Root -Kind KeyFile
         $key = $repo.KeyArgs

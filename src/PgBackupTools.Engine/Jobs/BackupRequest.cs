@@ -22,7 +22,10 @@ public sealed record BackupRequest
     /// <summary>Put the WAL needed for consistency into the backup (pg_basebackup -X fetch): restorable without the archive.</summary>
     public bool IncludeWal { get; init; }
 
-    /// <summary>pg_basebackup --max-rate in kB/s, to cap the read load on the server; null: unlimited.</summary>
+    /// <summary>
+    /// kB/s, to cap the load on the server; null: unlimited. Physical: MAX_RATE of BASE_BACKUP (pg_basebackup
+    /// --max-rate). Logical: how fast pg_dump's output is read, which pg_dump and its server follow.
+    /// </summary>
     public int? MaxRateKilobytesPerSecond { get; init; }
 
     /// <summary>

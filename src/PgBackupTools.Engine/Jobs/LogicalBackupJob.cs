@@ -75,7 +75,7 @@ public sealed class LogicalBackupJob(JobContext context)
         (CustomArchiveScannerResult Scan, ManifestFile File) dumped;
         try
         {
-            dumped = await DumpAsync(pgDump, connection, passFile, pending, request.Compression, logger, cancellationToken).ConfigureAwait(false);
+            dumped = await DumpAsync(pgDump, connection, passFile, pending, request.Compression, request.MaxRateKilobytesPerSecond, logger, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -130,7 +130,8 @@ public sealed class LogicalBackupJob(JobContext context)
     private static string EncryptionSuffix(RepositorySession repository) => repository.IsEncrypted ? ".enc" : "";
 
     private async Task<(CustomArchiveScannerResult Scan, ManifestFile File)> DumpAsync(
-        PgTool pgDump, PgConnectionSettings connection, PgPassFile passFile, PendingBackup pending, CompressionSettings compression, ILogger logger, CancellationToken cancellationToken)
+        PgTool pgDump, PgConnectionSettings connection, PgPassFile passFile, PendingBackup pending, CompressionSettings compression, int? maxRateKilobytesPerSecond, ILogger logger,
+        CancellationToken cancellationToken)
     {
         var name = "database.pgdump" + compression.FileSuffix + (pending.DataKey is null ? "" : ".enc");
         var options = new ChildProcessOptions(pgDump.Path, ["--format=custom", "--compress=0", "--no-password"])
@@ -144,7 +145,13 @@ public sealed class LogicalBackupJob(JobContext context)
         await using (writer.ConfigureAwait(false))
         {
             await using var child = ChildProcess.Start(options);
-            var exitCode = await ToolOutputCapture.CaptureAsync(child, writer, pending.Directory, scanner.Observe, meter, cancellationToken).ConfigureAwait(false);
+            var pacer = maxRateKilobytesPerSecond is { } rate ? new RatePacer(rate * 1024L, context.Time) : null;
+            if (pacer is not null)
+            {
+                logger.Information("Reading the dump at most {Rate} kB/s", maxRateKilobytesPerSecond);
+            }
+
+            var exitCode = await ToolOutputCapture.CaptureAsync(child, writer, pending.Directory, scanner.Observe, meter, cancellationToken, pacer).ConfigureAwait(false);
             if (exitCode != 0)
             {
                 throw PgErrorTranslator.FromToolOutput(pgDump.Name, exitCode, child.StandardErrorText, connection);

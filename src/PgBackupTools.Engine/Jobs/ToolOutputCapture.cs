@@ -18,8 +18,9 @@ internal static class ToolOutputCapture
     private const int ReadAheadDepth = 4;
 
     /// <summary>Copies all output and returns the tool's exit code.</summary>
+    /// <param name="pacer">Holds the reading to a rate (a logical backup's -MaxRateKB); null reads as fast as the tool writes.</param>
     public static async Task<int> CaptureAsync(
-        ChildProcess child, StoredFileWriter writer, string pendingDirectory, BlockObserver observe, ProgressMeter meter, CancellationToken cancellationToken)
+        ChildProcess child, StoredFileWriter writer, string pendingDirectory, BlockObserver observe, ProgressMeter meter, CancellationToken cancellationToken, RatePacer? pacer = null)
     {
         await using var stream = new ReadAheadStream(child.StandardOutput, ReadBufferSize, ReadAheadDepth, cancellationToken);
         var buffer = new byte[ReadBufferSize];
@@ -39,6 +40,10 @@ internal static class ToolOutputCapture
                 }
 
                 meter.Report(writer.PlaintextBytes, writer.StoredBytes);
+                if (pacer is not null)
+                {
+                    await pacer.PaceAsync(read, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch

@@ -37,7 +37,7 @@ public sealed class InvokePgBackupCommand : ServerCmdlet
     [Parameter(ParameterSetName = PhysicalSet)]
     public SwitchParameter IncludeWal { get; set; }
 
-    [Parameter(ParameterSetName = PhysicalSet)]
+    [Parameter]
     [ValidateRange(32, 1048576)]
     public int? MaxRateKB { get; set; }
 
