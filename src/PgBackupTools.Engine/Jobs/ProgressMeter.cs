@@ -7,33 +7,21 @@ internal sealed class ProgressMeter(IJobReporter reporter, int activityId, strin
     private long _lastReport = long.MinValue;
 
     /// <summary>Backup: bytes read from pg_dump and bytes stored so far.</summary>
-    public void Report(long bytesIn, long bytesStored, bool force = false)
+    public void Report(long bytesIn, long bytesStored, bool force = false) => ReportBackup(bytesIn, bytesStored, 0, force);
+
+    /// <summary>Backup: as <see cref="Report"/>, with a percentage of the bytes the server expects to send (none when 0).</summary>
+    public void ReportTowards(long bytesIn, long bytesStored, long expected) => ReportBackup(bytesIn, bytesStored, expected, false);
+
+    private void ReportBackup(long bytesIn, long bytesStored, long expected, bool force)
     {
         if (Due(force, out var seconds))
         {
+            var of = expected > 0 ? $" of about {ByteSize.Format(expected)}" : "";
             reporter.Progress(new JobProgress(
                 activityId,
                 activity,
-                $"{ByteSize.Format(bytesIn)} read, {ByteSize.Format(bytesStored)} stored, {ByteSize.Format((long)(bytesIn / seconds))}/s"));
-        }
-    }
-
-    /// <summary>Backup: as <see cref="Report"/>, with a percentage of the bytes the server expects to send.</summary>
-    public void ReportTowards(long bytesIn, long bytesStored, long expected)
-    {
-        if (expected <= 0)
-        {
-            Report(bytesIn, bytesStored);
-            return;
-        }
-
-        if (Due(false, out var seconds))
-        {
-            reporter.Progress(new JobProgress(
-                activityId,
-                activity,
-                $"{ByteSize.Format(bytesIn)} of about {ByteSize.Format(expected)} read, {ByteSize.Format(bytesStored)} stored, {ByteSize.Format((long)(bytesIn / seconds))}/s",
-                (int)Math.Min(99, bytesIn * 100 / expected)));
+                $"{ByteSize.Format(bytesIn)}{of} read, {ByteSize.Format(bytesStored)} stored, {ByteSize.Format((long)(bytesIn / seconds))}/s",
+                expected > 0 ? (int)Math.Min(99, bytesIn * 100 / expected) : -1));
         }
     }
 

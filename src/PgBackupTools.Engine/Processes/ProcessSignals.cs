@@ -116,8 +116,12 @@ public static class ProcessSignals
         }
     }
 
-    /// <summary>True when <paramref name="processId"/> is a live process of <paramref name="program"/> (file name, no extension).</summary>
-    public static bool IsRunning(int processId, string program, string? argument = null)
+    /// <summary>
+    /// True when <paramref name="processId"/> is a live process of <paramref name="program"/> (file name, no extension),
+    /// with <paramref name="argument"/> among its arguments where they can be read, and started at
+    /// <paramref name="started"/> when that is given (see <see cref="StartedAt"/>).
+    /// </summary>
+    public static bool IsRunning(int processId, string program, string? argument = null, DateTimeOffset? started = null)
     {
         var commandLine = CommandLine(processId);
         if (commandLine is null || commandLine.Count == 0)
@@ -133,7 +137,9 @@ public static class ProcessSignals
         }
 
         var matches = string.Equals(name, program, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
-        return matches && (argument is null || commandLine.Count == 1 || commandLine.Contains(argument));
+        return matches
+            && (argument is null || commandLine.Count == 1 || commandLine.Contains(argument))
+            && (started is not { } at || StartedAt(processId, at));
     }
 
     private static class Native

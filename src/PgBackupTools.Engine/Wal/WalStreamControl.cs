@@ -69,7 +69,7 @@ public static class WalStreamControl
     public static WalStream Describe(string repository, string slot, string spool)
     {
         var status = Directory.Exists(spool) ? WalStreamStatus.TryRead(spool) : null;
-        var process = ReadPidFile(spool) ?? (status is null ? null : new StreamProcess(status.ProcessId, status.ProcessStarted));
+        var process = RecordedProcess(spool, status);
         var pid = process?.Id;
         var running = process is not null && IsStreamProcess(process);
         return new WalStream
@@ -96,8 +96,11 @@ public static class WalStreamControl
     /// True when the process is a live pgbt-wal stream, not another process that reused the id: its name (and on Linux
     /// its arguments) and, when known, its start time must match.
     /// </summary>
-    private static bool IsStreamProcess(StreamProcess process) =>
-        ProcessSignals.IsRunning(process.Id, ToolProgram, "stream") && (process.Started is not { } started || ProcessSignals.StartedAt(process.Id, started));
+    private static bool IsStreamProcess(StreamProcess process) => ProcessSignals.IsRunning(process.Id, ToolProgram, "stream", process.Started);
+
+    /// <summary>The stream's process as the pid file (Start-PgWalStream) or else status.json (a service) records it.</summary>
+    private static StreamProcess? RecordedProcess(string spool, WalStreamStatus? status) =>
+        ReadPidFile(spool) ?? (status is null ? null : new StreamProcess(status.ProcessId, status.ProcessStarted));
 
     public static async Task<WalStream> StartAsync(WalStreamStartRequest request, IJobReporter reporter, CancellationToken cancellationToken)
     {
@@ -218,15 +221,14 @@ public static class WalStreamControl
     public static async Task<WalStream> StopAsync(string repository, string slot, string spool, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var current = Describe(repository, slot, spool);
-        if (current.Running && current.ProcessId is { } pid)
+        if (current.Running && RecordedProcess(spool, WalStreamStatus.TryRead(spool)) is { } process)
         {
-            var process = ReadPidFile(spool) is { } recorded && recorded.Id == pid ? recorded : new StreamProcess(pid, null);
             if (!await StopProcessAsync(process, spool, timeout, cancellationToken).ConfigureAwait(false))
             {
                 throw new PgBackupException(
                     "WalStreamStopTimeout",
                     ErrorKind.OperationStopped,
-                    $"pgbt-wal stream (pid {pid}) did not stop within {timeout.TotalSeconds:0} s; see '{current.LogPath}'. It is still running; try again with a longer -Timeout.")
+                    $"pgbt-wal stream (pid {process.Id}) did not stop within {timeout.TotalSeconds:0} s; see '{current.LogPath}'. It is still running; try again with a longer -Timeout.")
                 { Target = spool };
             }
         }

@@ -177,16 +177,7 @@ public sealed class WalStreamer
     }
 
     /// <summary>Still that pg_receivewal: same name and start time, and (where the arguments can be read) this spool.</summary>
-    private bool IsLeftoverReceiver(int pid, DateTimeOffset? started)
-    {
-        if (!ProcessSignals.IsRunning(pid, PgToolNames.PgReceiveWal) || (started is { } at && !ProcessSignals.StartedAt(pid, at)))
-        {
-            return false;
-        }
-
-        var commandLine = ProcessSignals.CommandLine(pid);
-        return commandLine is null || commandLine.Count <= 1 || commandLine.Contains(_settings.Spool);
-    }
+    private bool IsLeftoverReceiver(int pid, DateTimeOffset? started) => ProcessSignals.IsRunning(pid, PgToolNames.PgReceiveWal, _settings.Spool, started);
 
     private async Task<bool> CreateSlotAsync(CancellationToken cancellationToken)
     {
